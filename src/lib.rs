@@ -1,0 +1,13 @@
+//! # openbadges
+//!
+//! Open Badges 3.0 micro-credentials for issuers, hiring districts and wallet apps: a typed data
+//! model, Data Integrity proofs (eddsa-rdfc-2022, eddsa-jcs-2022, Ed25519Signature2020) over our own
+//! JSON-LD 1.1 and RDFC-1.0 core, verification with a report of every check, and more.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod json;
+pub mod rdf;
+
+pub use error::{Error, ErrorKind, Result};
