@@ -557,3 +557,249 @@ fn w3c_to_rdf_manifest() {
         report("toRdf", out);
     }
 }
+
+// ------------------------------------------------------------------ our own evidence
+
+fn sample(shared: &Path) -> Value {
+    read_json(&shared.join("tools/samples/ob3-microcredential.json"))
+}
+
+fn literal_of(ds: &Dataset, predicate_suffix: &str) -> Vec<(String, String)> {
+    ds.quads
+        .iter()
+        .filter(|q| matches!(&q.predicate, Term::Iri(p) if p.ends_with(predicate_suffix)))
+        .filter_map(|q| match &q.object {
+            Term::Literal(l) => Some((l.value.clone(), l.datatype.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The OB 3.0 context types `creditsAvailable` with `https://www.w3.org/2001/XMLSchema#float`
+/// (https, sic); jsonld.js keeps it as written.
+const XSD_FLOAT: &str = "https://www.w3.org/2001/XMLSchema#float";
+
+#[test]
+fn fractional_credits_are_canonical_doubles() {
+    let Some(shared) = shared() else { return };
+    let processor = Processor::new();
+    for (value, want) in [
+        (serde_json::json!(2.5), "2.5E0"),
+        (serde_json::json!(0.5), "5.0E-1"),
+        (serde_json::json!(1e21), "1.0E21"),
+        (serde_json::json!(3), "3"),
+        (serde_json::json!(3.0), "3"),
+    ] {
+        let mut doc = sample(&shared);
+        doc["credentialSubject"]["achievement"]["creditsAvailable"] = value.clone();
+        let ds = processor.to_rdf(&doc, &Options::safe()).unwrap();
+        assert_eq!(
+            literal_of(&ds, "#creditsAvailable"),
+            vec![(want.to_string(), XSD_FLOAT.to_string())],
+            "creditsAvailable: {value}"
+        );
+    }
+}
+
+fn assert_data_loss(doc: &Value, pointer_part: &str) {
+    let processor = Processor::new();
+    let err = processor.to_rdf(doc, &Options::safe()).unwrap_err();
+    assert_eq!(
+        err.kind(),
+        openbadges::ErrorKind::JsonLd("data loss"),
+        "{err}"
+    );
+    let at = err.pointer().unwrap_or_default().to_string();
+    assert!(
+        at.contains(pointer_part) || err.to_string().contains(pointer_part),
+        "{err} should name {pointer_part}"
+    );
+    // The raw algorithm drops the data instead of failing.
+    assert!(processor.to_rdf(doc, &Options::default()).is_ok());
+}
+
+#[test]
+fn safe_mode_refuses_what_jsonld_js_refuses() {
+    let Some(shared) = shared() else { return };
+    // A language map where the OB context defines no @container @language for `name`.
+    let mut doc = sample(&shared);
+    doc["credentialSubject"]["achievement"]["name"] = serde_json::json!({"en": "x"});
+    assert_data_loss(&doc, "/credentialSubject/achievement/name/en");
+
+    // An undefined term.
+    let mut doc = sample(&shared);
+    doc["foo"] = serde_json::json!("bar");
+    assert_data_loss(&doc, "/foo");
+
+    // A relative @id.
+    let mut doc = sample(&shared);
+    doc["credentialSubject"]["achievement"]["id"] = serde_json::json!("achievements/1");
+    assert_data_loss(&doc, "/credentialSubject/achievement/id");
+
+    // A relative type.
+    let mut doc = sample(&shared);
+    doc["evidence"][0]["type"] = serde_json::json!(["Evidence", "not a type"]);
+    assert_data_loss(&doc, "/evidence/0/type/1");
+}
+
+#[test]
+fn safe_mode_refuses_injected_base_and_bad_language() {
+    let processor = Processor::new();
+    let doc = serde_json::json!({
+        "@context": {"@vocab": "https://example.org/", "@base": "https://evil.example/"},
+        "@id": "x",
+        "name": "y"
+    });
+    // An injected @base would silently turn the relative @id into an IRI of the attacker's choice.
+    let err = processor.to_rdf(&doc, &Options::safe()).unwrap_err();
+    assert_eq!(err.kind(), openbadges::ErrorKind::JsonLd("data loss"));
+    assert!(err.to_string().contains("@base"), "{err}");
+    let doc = serde_json::json!({
+        "@context": {"@vocab": "https://example.org/"},
+        "@id": "https://example.org/s",
+        "name": {"@value": "y", "@language": "not a tag"}
+    });
+    let err = processor.to_rdf(&doc, &Options::safe()).unwrap_err();
+    assert_eq!(err.kind(), openbadges::ErrorKind::JsonLd("data loss"));
+    assert_eq!(err.pointer(), Some("/name/@language"));
+}
+
+#[test]
+fn unknown_context_url_is_refused() {
+    let processor = Processor::new();
+    let doc = serde_json::json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://evil.example/ctx.json"],
+        "type": "VerifiableCredential"
+    });
+    let err = processor.expand(&doc, &Options::safe()).unwrap_err();
+    assert_eq!(
+        err.kind(),
+        openbadges::ErrorKind::JsonLd("loading remote context failed")
+    );
+    assert!(
+        err.to_string().contains("https://evil.example/ctx.json"),
+        "{err}"
+    );
+}
+
+#[test]
+fn processed_contexts_are_cached() {
+    let Some(shared) = shared() else { return };
+    let processor = Processor::new();
+    let doc = sample(&shared);
+    let first = processor.to_rdf(&doc, &Options::safe()).unwrap();
+    let cached = processor.cached_contexts();
+    assert!(cached > 0);
+    let second = processor.to_rdf(&doc, &Options::safe()).unwrap();
+    assert_eq!(first, second);
+    assert_eq!(
+        processor.cached_contexts(),
+        cached,
+        "second document adds no context"
+    );
+}
+
+/// MANIFEST.md's reference copy (under ../shared/standards/contexts/) of each bundled URL.
+const REFERENCE_COPIES: &[(&str, &str)] = &[
+    (
+        "https://www.w3.org/ns/credentials/v2",
+        "w3c/credentials-v2.jsonld",
+    ),
+    (
+        "https://www.w3.org/2018/credentials/v1",
+        "w3c/credentials-v1.jsonld",
+    ),
+    (
+        "https://www.w3.org/ns/credentials/examples/v2",
+        "w3c/credentials-examples-v2.jsonld",
+    ),
+    (
+        "https://www.w3.org/2018/credentials/examples/v1",
+        "w3c/credentials-examples-v1.jsonld",
+    ),
+    (
+        "https://w3id.org/security/data-integrity/v2",
+        "w3c/data-integrity-v2.jsonld",
+    ),
+    (
+        "https://w3id.org/security/data-integrity/v1",
+        "w3c/data-integrity-v1.jsonld",
+    ),
+    (
+        "https://w3id.org/security/multikey/v1",
+        "w3c/multikey-v1.jsonld",
+    ),
+    (
+        "https://w3id.org/security/suites/ed25519-2020/v1",
+        "w3c/ed25519-signature-2020-v1.jsonld",
+    ),
+    (
+        "https://www.w3.org/ns/credentials/status/v1",
+        "w3c/bitstring-status-list-v1.jsonld",
+    ),
+    (
+        "https://w3id.org/vc/status-list/2021/v1",
+        "w3c/status-list-2021-v1.jsonld",
+    ),
+    ("https://www.w3.org/ns/did/v1", "w3c/did-v1.jsonld"),
+    (
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        "ob/context-3.0.3.json",
+    ),
+    (
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",
+        "ob/context-3.0.2.json",
+    ),
+    (
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json",
+        "ob/context-3.0.1.json",
+    ),
+    (
+        "https://purl.imsglobal.org/spec/ob/v3p0/context.json",
+        "ob/context.json",
+    ),
+    (
+        "https://purl.imsglobal.org/spec/ob/v3p0/context/ob_v3p0.jsonld",
+        "ob/context.json",
+    ),
+    (
+        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+        "ob/extensions.json",
+    ),
+];
+
+#[test]
+fn bundled_contexts_match_recorded_sha256_and_reference_copies() {
+    use sha2::{Digest, Sha256};
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/README.md")).unwrap();
+    let bundled = openbadges::jsonld::BUNDLED_CONTEXTS;
+    assert_eq!(bundled.len(), REFERENCE_COPIES.len());
+    for c in bundled {
+        let sha = hex::encode(Sha256::digest(c.text.as_bytes()));
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}` |", c.url)))
+            .unwrap_or_else(|| panic!("schemas/README.md has no row for {}", c.url));
+        assert!(
+            row.contains(&format!("`{sha}`")),
+            "{}: sha256 {sha} not in row {row}",
+            c.url
+        );
+        assert!(row.contains(
+            c.source
+                .trim_start_matches("npm ")
+                .trim_start_matches("crate ")
+        ));
+    }
+    let Some(shared) = shared() else { return };
+    for (url, file) in REFERENCE_COPIES {
+        let c = bundled.iter().find(|c| c.url == *url).unwrap();
+        let ours: Value = serde_json::from_str(c.text).unwrap();
+        let reference = read_json(&shared.join("standards/contexts").join(file));
+        assert_eq!(
+            ours, reference,
+            "{url} differs from the reference copy {file}"
+        );
+    }
+}

@@ -406,6 +406,16 @@ fn process_map(
     }
     if let Some(v) = map.get("@base") {
         if remote.is_empty() {
+            if options.safe && !v.is_null() {
+                return Err(Error::jsonld(
+                    "data loss",
+                    format!(
+                        "safe mode refuses @base {v} in a context: it would change what the \
+                         document's relative IRIs mean"
+                    ),
+                )
+                .at("/@context/@base"));
+            }
             match v {
                 Value::Null => result.base = None,
                 Value::String(s) if is_absolute_iri(s) => result.base = Some(Arc::from(s.as_str())),
