@@ -58,7 +58,17 @@ pub(crate) fn is_absolute_iri(s: &str) -> bool {
             && scheme
                 .bytes()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')));
-    scheme_ok && !s[colon + 1..].chars().any(is_js_whitespace)
+    if !scheme_ok {
+        return false;
+    }
+    let rest = &s[colon + 1..];
+    if rest.is_ascii() {
+        !rest
+            .bytes()
+            .any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+    } else {
+        !rest.chars().any(is_js_whitespace)
+    }
 }
 
 /// JavaScript's `\s`.

@@ -1,6 +1,7 @@
 //! Node Map Generation (§7.2) and Deserialize JSON-LD to RDF (§7.5), ordered like jsonld.js
 //! (graphs, subjects and properties sorted) so blank node labels match the reference.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};
@@ -46,8 +47,35 @@ impl Issuer {
     }
 }
 
-type Node = Map<String, Value>;
-type Graph = BTreeMap<String, Node>;
+/// One value in the node map, borrowed from the expanded document where possible.
+#[derive(Debug)]
+enum Item<'a> {
+    /// A value object.
+    Value(&'a Map<String, Value>),
+    /// A node reference (or a type IRI), relabelled if blank.
+    Ref(String),
+    /// A list.
+    List(Vec<Item<'a>>),
+}
+
+impl PartialEq for Item<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Item::Value(a), Item::Value(b)) => std::ptr::eq(*a, *b) || a == b,
+            (Item::Ref(a), Item::Ref(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Node<'a> {
+    /// Properties (`@type` included, it sorts first like in jsonld.js), each with its values.
+    props: BTreeMap<Cow<'a, str>, Vec<Item<'a>>>,
+    index: Option<&'a Value>,
+}
+
+type Graph<'a> = BTreeMap<String, Node<'a>>;
 
 #[derive(Clone, Copy)]
 enum Subject<'a> {
@@ -56,8 +84,8 @@ enum Subject<'a> {
     Reverse(&'a str),
 }
 
-struct NodeMap {
-    graphs: BTreeMap<String, Graph>,
+struct NodeMap<'a> {
+    graphs: BTreeMap<String, Graph<'a>>,
     issuer: Issuer,
 }
 
@@ -65,51 +93,56 @@ fn err(code: &'static str, message: impl Into<String>) -> Error {
     Error::jsonld(code, message)
 }
 
-fn id_of(v: &Value) -> Option<&str> {
-    v.as_object()
-        .and_then(|m| m.get("@id"))
-        .and_then(|i| i.as_str())
+fn as_slice(v: &Value) -> &[Value] {
+    match v {
+        Value::Array(a) => a,
+        other => std::slice::from_ref(other),
+    }
 }
 
-fn reference(id: &str) -> Value {
-    let mut m = Map::new();
-    m.insert("@id".into(), Value::String(id.to_string()));
-    Value::Object(m)
-}
-
-impl NodeMap {
-    fn node(&mut self, graph: &str, id: &str) -> &mut Node {
-        self.graphs
-            .entry(graph.to_string())
-            .or_default()
-            .entry(id.to_string())
-            .or_insert_with(|| {
-                let mut m = Map::new();
-                m.insert("@id".into(), Value::String(id.to_string()));
-                m
-            })
+impl<'a> NodeMap<'a> {
+    fn node(&mut self, graph: &str, id: &str) -> &mut Node<'a> {
+        if !self.graphs.contains_key(graph) {
+            self.graphs.insert(graph.to_string(), Graph::new());
+        }
+        let g = self
+            .graphs
+            .get_mut(graph)
+            .expect("invariant: the graph was inserted above");
+        if !g.contains_key(id) {
+            g.insert(id.to_string(), Node::default());
+        }
+        g.get_mut(id)
+            .expect("invariant: the node was inserted above")
     }
 
     /// Adds `value` to `node[property]`; `unique` skips a value already present.
-    fn add(&mut self, graph: &str, id: &str, property: &str, value: Value, unique: bool) {
+    fn add(
+        &mut self,
+        graph: &str,
+        id: &str,
+        property: &Cow<'a, str>,
+        value: Item<'a>,
+        unique: bool,
+    ) {
         let node = self.node(graph, id);
-        let slot = node
-            .entry(property.to_string())
-            .or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(a) = slot {
-            if !unique || !a.contains(&value) {
-                a.push(value);
+        if !node.props.contains_key(property.as_ref()) {
+            node.props.insert(property.clone(), Vec::new());
+        }
+        if let Some(values) = node.props.get_mut(property.as_ref()) {
+            if !unique || !values.contains(&value) {
+                values.push(value);
             }
         }
     }
 
     fn generate(
         &mut self,
-        element: &Value,
+        element: &'a Value,
         graph: &str,
         subject: Subject<'_>,
-        property: Option<&str>,
-        mut list: Option<&mut Vec<Value>>,
+        property: Option<&Cow<'a, str>>,
+        mut list: Option<&mut Vec<Item<'a>>>,
     ) -> Result<()> {
         let map = match element {
             Value::Array(items) => {
@@ -121,13 +154,15 @@ impl NodeMap {
             Value::Object(m) => m,
             _ => return Ok(()),
         };
-        self.graphs.entry(graph.to_string()).or_default();
+        if !self.graphs.contains_key(graph) {
+            self.graphs.insert(graph.to_string(), Graph::new());
+        }
         if map.contains_key("@value") {
             match list {
-                Some(l) => l.push(element.clone()),
+                Some(l) => l.push(Item::Value(map)),
                 None => {
                     if let (Subject::Id(s), Some(p)) = (subject, property) {
-                        self.add(graph, s, p, element.clone(), true);
+                        self.add(graph, s, p, Item::Value(map), true);
                     }
                 }
             }
@@ -136,12 +171,7 @@ impl NodeMap {
         if let Some(items) = map.get("@list") {
             let mut inner = Vec::new();
             self.generate(items, graph, subject, property, Some(&mut inner))?;
-            let mut m = Map::new();
-            m.insert("@list".into(), Value::Array(inner));
-            if let Some(i) = map.get("@index") {
-                m.insert("@index".into(), i.clone());
-            }
-            let result = Value::Object(m);
+            let result = Item::List(inner);
             match list {
                 Some(l) => l.push(result),
                 None => {
@@ -165,12 +195,12 @@ impl NodeMap {
         match subject {
             Subject::Reverse(s) => {
                 if let Some(p) = property {
-                    self.add(graph, &id, p, reference(s), true);
+                    self.add(graph, &id, p, Item::Ref(s.to_string()), true);
                 }
             }
             Subject::Id(s) => {
                 if let Some(p) = property {
-                    let r = reference(&id);
+                    let r = Item::Ref(id.clone());
                     match list {
                         Some(l) => l.push(r),
                         None => self.add(graph, s, p, r, true),
@@ -180,24 +210,21 @@ impl NodeMap {
             Subject::None => {}
         }
         if let Some(types) = map.get("@type") {
-            let items: &[Value] = match types {
-                Value::Array(a) => a,
-                other => std::slice::from_ref(other),
-            };
-            for t in items {
+            let key: Cow<'a, str> = Cow::Borrowed("@type");
+            for t in as_slice(types) {
                 if let Some(t) = t.as_str() {
                     let t = if is_blank(t) {
                         self.issuer.relabel(t)
                     } else {
                         t.to_string()
                     };
-                    self.add(graph, &id, "@type", Value::String(t), true);
+                    self.add(graph, &id, &key, Item::Ref(t), true);
                 }
             }
         }
         if let Some(index) = map.get("@index") {
             let node = self.node(graph, &id);
-            if let Some(existing) = node.get("@index") {
+            if let Some(existing) = node.index {
                 if existing != index {
                     return Err(err(
                         "conflicting indexes",
@@ -205,16 +232,13 @@ impl NodeMap {
                     ));
                 }
             }
-            node.insert("@index".into(), index.clone());
+            node.index = Some(index);
         }
         if let Some(Value::Object(rev)) = map.get("@reverse") {
             for (p, values) in rev {
-                let items: &[Value] = match values {
-                    Value::Array(a) => a,
-                    other => std::slice::from_ref(other),
-                };
-                for v in items {
-                    self.generate(v, graph, Subject::Reverse(&id), Some(p), None)?;
+                let p: Cow<'a, str> = Cow::Borrowed(p.as_str());
+                for v in as_slice(values) {
+                    self.generate(v, graph, Subject::Reverse(&id), Some(&p), None)?;
                 }
             }
         }
@@ -224,24 +248,21 @@ impl NodeMap {
         if let Some(inc) = map.get("@included") {
             self.generate(inc, graph, Subject::None, None, None)?;
         }
-        let mut keys: Vec<&String> = map.keys().collect();
+        let mut keys: Vec<&'a String> = map.keys().collect();
         keys.sort_unstable();
         for p in keys {
-            if matches!(
-                p.as_str(),
-                "@id" | "@type" | "@index" | "@reverse" | "@graph" | "@included"
-            ) || is_keyword(p)
-            {
+            if is_keyword(p) {
                 continue;
             }
-            let prop = if is_blank(p) {
-                self.issuer.relabel(p)
+            let prop: Cow<'a, str> = if is_blank(p) {
+                Cow::Owned(self.issuer.relabel(p))
             } else {
-                p.clone()
+                Cow::Borrowed(p.as_str())
             };
             let node = self.node(graph, &id);
-            node.entry(prop.clone())
-                .or_insert_with(|| Value::Array(Vec::new()));
+            if !node.props.contains_key(prop.as_ref()) {
+                node.props.insert(prop.clone(), Vec::new());
+            }
             self.generate(&map[p.as_str()], graph, Subject::Id(&id), Some(&prop), None)?;
         }
         Ok(())
@@ -254,11 +275,20 @@ fn well_formed(id: &str) -> bool {
     if is_blank(id) {
         return true;
     }
-    is_absolute_iri(id)
-        && id.matches('#').count() <= 1
-        && !id
-            .chars()
-            .any(|c| c <= ' ' || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`'))
+    if !is_absolute_iri(id) {
+        return false;
+    }
+    let mut hashes = 0;
+    for b in id.bytes() {
+        match b {
+            b'#' => hashes += 1,
+            0..=0x20 | b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`' => {
+                return false
+            }
+            _ => {}
+        }
+    }
+    hashes <= 1
 }
 
 fn make_term(id: &str) -> Term {
@@ -305,45 +335,46 @@ pub(crate) fn to_rdf(expanded: &Value, options: &Options) -> Result<Dataset> {
 }
 
 impl Writer<'_> {
-    fn graph(&mut self, graph: &Graph, graph_term: Option<&Term>) -> Result<()> {
+    fn graph(&mut self, graph: &Graph<'_>, graph_term: Option<&Term>) -> Result<()> {
         let options = self.options;
         for (id, node) in graph {
-            let mut props: Vec<&String> = node.keys().collect();
-            props.sort_unstable();
-            for property in props {
+            let subject_ok = well_formed(id);
+            let subject = make_term(id);
+            for (property, items) in &node.props {
                 let predicate = if property == "@type" {
                     RDF_TYPE
                 } else if is_keyword(property) {
                     continue;
                 } else {
-                    property.as_str()
+                    property.as_ref()
                 };
-                let Some(items) = node[property.as_str()].as_array() else {
+                if items.is_empty() {
                     continue;
-                };
+                }
+                if !subject_ok {
+                    warn(options, "relative subject reference", || {
+                        format!("subject `{id}` is not an absolute IRI")
+                    })?;
+                    continue;
+                }
+                if !well_formed(predicate) {
+                    warn(options, "relative predicate reference", || {
+                        format!("property `{predicate}` is not an absolute IRI")
+                    })?;
+                    continue;
+                }
+                if is_blank(predicate) && !options.produce_generalized_rdf {
+                    warn(options, "blank node predicate", || {
+                        format!("property `{predicate}` is a blank node")
+                    })?;
+                    continue;
+                }
+                let predicate = make_term(predicate);
                 for item in items {
-                    if !well_formed(id) {
-                        warn(options, "relative subject reference", || {
-                            format!("subject `{id}` is not an absolute IRI")
-                        })?;
-                        continue;
-                    }
-                    if !well_formed(predicate) {
-                        warn(options, "relative predicate reference", || {
-                            format!("property `{predicate}` is not an absolute IRI")
-                        })?;
-                        continue;
-                    }
-                    if is_blank(predicate) && !options.produce_generalized_rdf {
-                        warn(options, "blank node predicate", || {
-                            format!("property `{predicate}` is a blank node")
-                        })?;
-                        continue;
-                    }
                     if let Some(object) = self.object(item, graph_term)? {
                         self.dataset.push(Quad {
-                            subject: make_term(id),
-                            predicate: make_term(predicate),
+                            subject: subject.clone(),
+                            predicate: predicate.clone(),
                             object,
                             graph: graph_term.cloned(),
                         });
@@ -354,27 +385,14 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn object(&mut self, item: &Value, graph: Option<&Term>) -> Result<Option<Term>> {
-        let options = self.options;
-        let map = match item {
-            Value::String(s) => return self.node_ref(s),
-            Value::Object(m) => m,
-            _ => return Ok(None),
-        };
-        if let Some(value) = map.get("@value") {
-            return self.literal(value, map, graph);
-        }
-        if let Some(Value::Array(list)) = map.get("@list") {
-            return self.list(list, graph).map(Some);
-        }
-        match id_of(item) {
-            Some(id) => self.node_ref(id),
-            None => {
-                warn(options, "invalid node reference", || {
-                    "a node without @id".to_string()
-                })?;
-                Ok(None)
+    fn object(&mut self, item: &Item<'_>, graph: Option<&Term>) -> Result<Option<Term>> {
+        match item {
+            Item::Ref(id) => self.node_ref(id),
+            Item::Value(map) => {
+                let value = map.get("@value").unwrap_or(&Value::Null);
+                self.literal(value, map, graph)
             }
+            Item::List(list) => self.list(list, graph).map(Some),
         }
     }
 
@@ -388,7 +406,7 @@ impl Writer<'_> {
         Ok(Some(make_term(id)))
     }
 
-    fn list(&mut self, list: &[Value], graph: Option<&Term>) -> Result<Term> {
+    fn list(&mut self, list: &[Item<'_>], graph: Option<&Term>) -> Result<Term> {
         let Some((last, init)) = list.split_last() else {
             return Ok(Term::Iri(RDF_NIL.into()));
         };
