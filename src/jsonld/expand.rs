@@ -316,15 +316,15 @@ impl Expander<'_> {
                 .map_err(|e| located(e, &path.key("@context")))?;
         }
         let type_scoped = active.clone();
-        let mut keys: Vec<&String> = map.keys().collect();
-        keys.sort_unstable();
+        let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
         // Step 11: type-scoped contexts, in lexicographic order of the types.
         let mut input_type: Option<String> = None;
-        for k in &keys {
+        for (k, v) in &entries {
             if type_scoped.expand_iri(k, false, true).as_deref() != Some("@type") {
                 continue;
             }
-            let mut terms: Vec<&str> = as_slice(&map[k.as_str()])
+            let mut terms: Vec<&str> = as_slice(v)
                 .iter()
                 .filter_map(|v| v.as_str())
                 .collect();
@@ -348,8 +348,7 @@ impl Expander<'_> {
             &active,
             &type_scoped,
             prop,
-            map,
-            &keys,
+            &entries,
             &mut result,
             input_type.as_deref(),
             base,
@@ -481,22 +480,29 @@ impl Expander<'_> {
         active: &Arc<Context>,
         type_scoped: &Arc<Context>,
         prop: Option<&str>,
-        map: &Map<String, Value>,
-        keys: &[&String],
+        entries: &[(&String, &Value)],
         result: &mut Map<String, Value>,
         input_type: Option<&str>,
         base: Option<&Arc<str>>,
         path: &Path<'_>,
     ) -> Result<()> {
-        let mut nests: Vec<&str> = Vec::new();
-        for key in keys {
+        let mut nests: Vec<(&str, &Value)> = Vec::new();
+        for &(key, value) in entries {
             let key = key.as_str();
             if key == "@context" {
                 continue;
             }
-            let value = &map[key];
             let kpath = path.key(key);
-            let expanded = active.expand_iri(key, false, true);
+            // One term lookup serves both IRI expansion and the term's definition.
+            let def: Option<Arc<TermDef>> = if key.starts_with('@') {
+                None
+            } else {
+                active.terms.get(key).cloned()
+            };
+            let expanded = match &def {
+                Some(d) => d.iri.as_deref().map(std::borrow::Cow::Borrowed),
+                None => active.expand_iri(key, false, true),
+            };
             let ep = match expanded.as_deref() {
                 Some(e) if is_absolute_iri(e) || is_keyword(e) => e,
                 _ => {
@@ -752,7 +758,7 @@ impl Expander<'_> {
                         continue;
                     }
                     "@nest" => {
-                        nests.push(key);
+                        nests.push((key, value));
                         continue;
                     }
                     _ => continue,
@@ -766,7 +772,6 @@ impl Expander<'_> {
                 continue;
             }
             let ep = ep.to_string();
-            let def = active.terms.get(key).cloned();
             let flags = def.as_ref().map(|d| d.container).unwrap_or(0);
             let mut ev = if def.as_ref().and_then(|d| d.type_mapping.as_deref()) == Some("@json") {
                 let mut m = Map::new();
@@ -823,7 +828,7 @@ impl Expander<'_> {
                 add_value(result, &ep, ev);
             }
         }
-        for nk in nests {
+        for (nk, nest_value) in nests {
             let npath = path.key(nk);
             let nest_active = match active.terms.get(nk) {
                 Some(def) if def.context.is_some() => {
@@ -833,8 +838,8 @@ impl Expander<'_> {
                 _ => active.clone(),
             };
             let active = &nest_active;
-            for (i, nv) in as_slice(&map[nk]).iter().enumerate() {
-                let ipath = if map[nk].is_array() {
+            for (i, nv) in as_slice(nest_value).iter().enumerate() {
+                let ipath = if nest_value.is_array() {
                     npath.index(i)
                 } else {
                     npath
@@ -856,14 +861,13 @@ impl Expander<'_> {
                         &ipath,
                     ));
                 }
-                let mut nkeys: Vec<&String> = nm.keys().collect();
-                nkeys.sort_unstable();
+                let mut nentries: Vec<(&String, &Value)> = nm.iter().collect();
+                nentries.sort_unstable_by(|a, b| a.0.cmp(b.0));
                 self.expand_object(
                     active,
                     type_scoped,
                     prop,
-                    nm,
-                    &nkeys,
+                    &nentries,
                     result,
                     input_type,
                     base,

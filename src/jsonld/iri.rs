@@ -48,27 +48,31 @@ pub(crate) fn looks_like_keyword(s: &str) -> bool {
 /// An absolute IRI or blank node identifier, as jsonld.js tests it:
 /// `^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$`.
 pub(crate) fn is_absolute_iri(s: &str) -> bool {
-    let Some(colon) = s.find(':') else {
+    let b = s.as_bytes();
+    let Some(&first) = b.first() else {
         return false;
     };
-    let scheme = &s[..colon];
-    let scheme_ok = scheme == "_"
-        || (!scheme.is_empty()
-            && scheme.as_bytes()[0].is_ascii_alphabetic()
-            && scheme
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')));
-    if !scheme_ok {
+    let mut i = 1;
+    if first == b'_' {
+        // only `_:` is a valid "scheme" starting with `_`
+    } else if first.is_ascii_alphabetic() {
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'+' | b'-' | b'.')) {
+            i += 1;
+        }
+    } else {
         return false;
     }
-    let rest = &s[colon + 1..];
-    if rest.is_ascii() {
-        !rest
-            .bytes()
-            .any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
-    } else {
-        !rest.chars().any(is_js_whitespace)
+    if i >= b.len() || b[i] != b':' {
+        return false;
     }
+    for &c in &b[i + 1..] {
+        match c {
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => return false,
+            0x80.. => return !s[i + 1..].chars().any(is_js_whitespace),
+            _ => {}
+        }
+    }
+    true
 }
 
 /// JavaScript's `\s`.

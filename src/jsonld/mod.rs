@@ -277,8 +277,10 @@ impl Processor {
         };
         let key = CacheKey {
             active: Arc::as_ptr(active) as usize,
+            // A scoped context's base URL belongs to its term definition, which the address
+            // already identifies.
+            base: if scoped.is_some() { None } else { base.cloned() },
             local: local_key,
-            base: base.cloned(),
             override_protected,
             propagate,
             safe: options.safe,

@@ -93,6 +93,12 @@ fn err(code: &'static str, message: impl Into<String>) -> Error {
     Error::jsonld(code, message)
 }
 
+/// `map.get(key)` by a linear scan: expanded objects have a handful of entries, and comparing
+/// a few short keys is cheaper than hashing one with SipHash.
+fn field<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
+    map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+}
+
 fn as_slice(v: &Value) -> &[Value] {
     match v {
         Value::Array(a) => a,
@@ -157,7 +163,7 @@ impl<'a> NodeMap<'a> {
         if !self.graphs.contains_key(graph) {
             self.graphs.insert(graph.to_string(), Graph::new());
         }
-        if map.contains_key("@value") {
+        if field(map, "@value").is_some() {
             match list {
                 Some(l) => l.push(Item::Value(map)),
                 None => {
@@ -168,7 +174,7 @@ impl<'a> NodeMap<'a> {
             }
             return Ok(());
         }
-        if let Some(items) = map.get("@list") {
+        if let Some(items) = field(map, "@list") {
             let mut inner = Vec::new();
             self.generate(items, graph, subject, property, Some(&mut inner))?;
             let result = Item::List(inner);
@@ -183,10 +189,10 @@ impl<'a> NodeMap<'a> {
             return Ok(());
         }
         // A node object. `{"@id": null}` (an @id that had the form of a keyword) names nothing.
-        if map.get("@id").is_some_and(|v| v.is_null()) {
+        if field(map, "@id").is_some_and(|v| v.is_null()) {
             return Ok(());
         }
-        let id = match map.get("@id").and_then(|v| v.as_str()) {
+        let id = match field(map, "@id").and_then(|v| v.as_str()) {
             Some(i) if is_blank(i) => self.issuer.relabel(i),
             Some(i) => i.to_string(),
             None => self.issuer.fresh(),
@@ -209,7 +215,7 @@ impl<'a> NodeMap<'a> {
             }
             Subject::None => {}
         }
-        if let Some(types) = map.get("@type") {
+        if let Some(types) = field(map, "@type") {
             let key: Cow<'a, str> = Cow::Borrowed("@type");
             for t in as_slice(types) {
                 if let Some(t) = t.as_str() {
@@ -222,7 +228,7 @@ impl<'a> NodeMap<'a> {
                 }
             }
         }
-        if let Some(index) = map.get("@index") {
+        if let Some(index) = field(map, "@index") {
             let node = self.node(graph, &id);
             if let Some(existing) = node.index {
                 if existing != index {
@@ -234,7 +240,7 @@ impl<'a> NodeMap<'a> {
             }
             node.index = Some(index);
         }
-        if let Some(Value::Object(rev)) = map.get("@reverse") {
+        if let Some(Value::Object(rev)) = field(map, "@reverse") {
             for (p, values) in rev {
                 let p: Cow<'a, str> = Cow::Borrowed(p.as_str());
                 for v in as_slice(values) {
@@ -242,15 +248,15 @@ impl<'a> NodeMap<'a> {
                 }
             }
         }
-        if let Some(g) = map.get("@graph") {
+        if let Some(g) = field(map, "@graph") {
             self.generate(g, &id, Subject::None, None, None)?;
         }
-        if let Some(inc) = map.get("@included") {
+        if let Some(inc) = field(map, "@included") {
             self.generate(inc, graph, Subject::None, None, None)?;
         }
-        let mut keys: Vec<&'a String> = map.keys().collect();
-        keys.sort_unstable();
-        for p in keys {
+        let mut entries: Vec<(&'a String, &'a Value)> = map.iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for (p, value) in entries {
             if is_keyword(p) {
                 continue;
             }
@@ -263,7 +269,7 @@ impl<'a> NodeMap<'a> {
             if !node.props.contains_key(prop.as_ref()) {
                 node.props.insert(prop.clone(), Vec::new());
             }
-            self.generate(&map[p.as_str()], graph, Subject::Id(&id), Some(&prop), None)?;
+            self.generate(value, graph, Subject::Id(&id), Some(&prop), None)?;
         }
         Ok(())
     }
@@ -272,23 +278,42 @@ impl<'a> NodeMap<'a> {
 /// An absolute IRI that RDF can carry (RFC 3987 shape: no space, `<>"{}|\\^` or backtick, at most
 /// one `#`), or a blank node identifier. The JSON-LD toRdf algorithm skips anything else.
 fn well_formed(id: &str) -> bool {
-    if is_blank(id) {
+    let b = id.as_bytes();
+    if b.len() >= 2 && b[0] == b'_' && b[1] == b':' {
         return true;
     }
-    if !is_absolute_iri(id) {
+    // One pass: scheme, then no white space / forbidden characters and at most one `#`.
+    let Some(first) = b.first() else {
+        return false;
+    };
+    if !first.is_ascii_alphabetic() {
+        return false;
+    }
+    let mut i = 1;
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'+' | b'-' | b'.')) {
+        i += 1;
+    }
+    if i >= b.len() || b[i] != b':' {
         return false;
     }
     let mut hashes = 0;
-    for b in id.bytes() {
-        match b {
+    for &c in &b[i + 1..] {
+        match c {
             b'#' => hashes += 1,
-            0..=0x20 | b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`' => {
-                return false
-            }
+            0..=0x20 | b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`' => return false,
+            0x80.. => return is_absolute_iri(id) && hashes_ok(id),
             _ => {}
         }
     }
     hashes <= 1
+}
+
+/// The slow path of [`well_formed`] for non-ASCII IRIs.
+fn hashes_ok(id: &str) -> bool {
+    id.matches('#').count() <= 1
+        && !id.chars().any(|c| {
+            c <= ' ' || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`')
+        })
 }
 
 fn make_term(id: &str) -> Term {
@@ -389,7 +414,7 @@ impl Writer<'_> {
         match item {
             Item::Ref(id) => self.node_ref(id),
             Item::Value(map) => {
-                let value = map.get("@value").unwrap_or(&Value::Null);
+                let value = field(map, "@value").unwrap_or(&Value::Null);
                 self.literal(value, map, graph)
             }
             Item::List(list) => self.list(list, graph).map(Some),
@@ -461,7 +486,7 @@ impl Writer<'_> {
         map: &Map<String, Value>,
         graph: Option<&Term>,
     ) -> Result<Option<Term>> {
-        let datatype = map.get("@type").and_then(|t| t.as_str());
+        let datatype = field(map, "@type").and_then(|t| t.as_str());
         let lit = |value: String, datatype: &str| {
             Term::Literal(Literal {
                 value,
@@ -492,8 +517,8 @@ impl Writer<'_> {
             _ => {}
         }
         let s = value.as_str().unwrap_or_default().to_string();
-        let direction = map.get("@direction").and_then(|d| d.as_str());
-        let language = map.get("@language").and_then(|l| l.as_str());
+        let direction = field(map, "@direction").and_then(|d| d.as_str());
+        let language = field(map, "@language").and_then(|l| l.as_str());
         if let Some(dir) = direction {
             match self.options.rdf_direction {
                 Some(RdfDirection::I18nDatatype) => {
