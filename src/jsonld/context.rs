@@ -58,6 +58,8 @@ pub(crate) struct TermDef {
     pub index: Option<String>,
     pub nest: Option<String>,
     pub type_mapping: Option<String>,
+    /// The IRI mapping is an absolute IRI, a blank node identifier or a keyword (precomputed).
+    pub absolute: bool,
 }
 
 impl TermDef {
@@ -75,6 +77,7 @@ impl TermDef {
             index: None,
             nest: None,
             type_mapping: None,
+            absolute: false,
         }
     }
 
@@ -107,6 +110,10 @@ pub(crate) struct Context {
     pub language: Option<String>,
     pub direction: Option<Direction>,
     pub previous: Option<Arc<Context>>,
+    /// Terms that are aliases of keywords (`"id": "@id"`), filled by [`Context::index_aliases`]
+    /// once processing is complete: expansion asks "is this key @type / @value / @id?" for
+    /// every key, and a short scan beats hashing.
+    pub aliases: Vec<(String, String)>,
 }
 
 impl Context {
@@ -119,11 +126,36 @@ impl Context {
             language: None,
             direction: None,
             previous: None,
+            aliases: Vec::new(),
         }
     }
 
     pub(crate) fn term(&self, term: &str) -> Option<&TermDef> {
         self.terms.get(term).map(|t| t.as_ref())
+    }
+
+    /// Records the keyword aliases (call once the context is final).
+    pub(crate) fn index_aliases(&mut self) {
+        self.aliases = self
+            .terms
+            .iter()
+            .filter_map(|(t, d)| match d.iri.as_deref() {
+                Some(i) if is_keyword(i) => Some((t.clone(), i.to_string())),
+                _ => None,
+            })
+            .collect();
+    }
+
+    /// The keyword `key` is or aliases, if any (same as `expand_iri(key, false, true)` when that
+    /// yields a keyword).
+    pub(crate) fn keyword_of<'a>(&'a self, key: &'a str) -> Option<&'a str> {
+        if key.starts_with('@') {
+            return is_keyword(key).then_some(key);
+        }
+        self.aliases
+            .iter()
+            .find(|(t, _)| t == key)
+            .map(|(_, k)| k.as_str())
     }
 
     fn has_protected(&self) -> bool {
@@ -1127,7 +1159,14 @@ impl TermBuilder<'_> {
                 }
                 prev
             }
-            _ => Arc::new(def),
+            _ => {
+                let mut def = def;
+                def.absolute = def
+                    .iri
+                    .as_deref()
+                    .is_some_and(|i| is_keyword(i) || is_absolute_iri(i));
+                Arc::new(def)
+            }
         };
         active.terms.insert(term.to_string(), def);
         self.defined.insert(term.to_string(), true);

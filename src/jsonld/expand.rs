@@ -23,7 +23,7 @@ pub(crate) fn expand_document(
     let mut active = processor.initial_context(options.base.as_deref());
     if let Some(ec) = &options.expand_context {
         let ctx = match ec {
-            Value::Object(m) if m.contains_key("@context") => &m["@context"],
+            Value::Object(m) if has(m, "@context") => &m["@context"],
             other => other,
         };
         active = processor
@@ -95,17 +95,28 @@ fn add_value(map: &mut Map<String, Value>, key: &str, value: Value) {
     }
 }
 
+/// `map.contains_key(key)` by a linear scan (cheaper than SipHash for the few entries of a
+/// JSON-LD object).
+fn has(map: &Map<String, Value>, key: &str) -> bool {
+    map.keys().any(|k| k.as_str() == key)
+}
+
+/// `map.get(key)` by a linear scan.
+fn field<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
+    map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+}
+
 fn is_list_object(v: &Value) -> bool {
-    v.as_object().is_some_and(|m| m.contains_key("@list"))
+    v.as_object().is_some_and(|m| has(m, "@list"))
 }
 
 fn is_value_object(v: &Value) -> bool {
-    v.as_object().is_some_and(|m| m.contains_key("@value"))
+    v.as_object().is_some_and(|m| has(m, "@value"))
 }
 
 fn is_graph_object(v: &Value) -> bool {
     v.as_object().is_some_and(|m| {
-        m.contains_key("@graph")
+        has(m, "@graph")
             && m.keys()
                 .all(|k| matches!(k.as_str(), "@graph" | "@id" | "@index" | "@context"))
     })
@@ -285,7 +296,7 @@ impl Expander<'_> {
             if !from_map {
                 let mut revert = true;
                 for k in map.keys() {
-                    match active.expand_iri(k, false, true).as_deref() {
+                    match active.keyword_of(k) {
                         Some("@value") => {
                             revert = false;
                             break;
@@ -309,7 +320,7 @@ impl Expander<'_> {
             }
         }
         // Step 9: embedded context.
-        if let Some(c) = map.get("@context") {
+        if let Some(c) = field(map, "@context") {
             active = self
                 .processor
                 .process_context(&active, c, None, base, false, true, self.options)
@@ -321,13 +332,10 @@ impl Expander<'_> {
         // Step 11: type-scoped contexts, in lexicographic order of the types.
         let mut input_type: Option<String> = None;
         for (k, v) in &entries {
-            if type_scoped.expand_iri(k, false, true).as_deref() != Some("@type") {
+            if type_scoped.keyword_of(k) != Some("@type") {
                 continue;
             }
-            let mut terms: Vec<&str> = as_slice(v)
-                .iter()
-                .filter_map(|v| v.as_str())
-                .collect();
+            let mut terms: Vec<&str> = as_slice(v).iter().filter_map(|v| v.as_str()).collect();
             if input_type.is_none() {
                 if let Some(last) = terms.last() {
                     input_type = active.expand_iri(last, true, true).map(|c| c.into_owned());
@@ -366,14 +374,14 @@ impl Expander<'_> {
         mut result: Map<String, Value>,
         path: &Path<'_>,
     ) -> Result<Value> {
-        if result.contains_key("@value") {
+        if has(&result, "@value") {
             if result.keys().any(|k| {
                 !matches!(
                     k.as_str(),
                     "@direction" | "@index" | "@language" | "@type" | "@value"
                 )
-            }) || (result.contains_key("@type")
-                && (result.contains_key("@language") || result.contains_key("@direction")))
+            }) || (has(&result, "@type")
+                && (has(&result, "@language") || has(&result, "@direction")))
             {
                 return Err(err(
                     "invalid value object",
@@ -381,7 +389,7 @@ impl Expander<'_> {
                     path,
                 ));
             }
-            let ty = result.get("@type");
+            let ty = field(&result, "@type");
             if ty.and_then(|t| t.as_str()) == Some("@json") && !self.is_10() {
                 // any @value is fine
             } else if result["@value"].is_null() {
@@ -389,7 +397,7 @@ impl Expander<'_> {
                     "a value object with a null @value is dropped".into()
                 })?;
                 return Ok(Value::Null);
-            } else if !result["@value"].is_string() && result.contains_key("@language") {
+            } else if !result["@value"].is_string() && has(&result, "@language") {
                 return Err(err(
                     "invalid language-tagged value",
                     "@language is only allowed with a string @value",
@@ -412,9 +420,9 @@ impl Expander<'_> {
                 let old = t.take();
                 *t = Value::Array(vec![old]);
             }
-        } else if result.contains_key("@set") || result.contains_key("@list") {
+        } else if has(&result, "@set") || has(&result, "@list") {
             let n = result.len();
-            if n > 2 || (n == 2 && !result.contains_key("@index")) {
+            if n > 2 || (n == 2 && !has(&result, "@index")) {
                 return Err(err(
                     "invalid set or list object",
                     "an object with @set or @list may only also have @index",
@@ -425,7 +433,7 @@ impl Expander<'_> {
                 return self.drop_unsafe(active, prop, prop_def, set, path);
             }
         }
-        if result.len() == 1 && result.contains_key("@language") {
+        if result.len() == 1 && has(&result, "@language") {
             self.warn("object with only @language", path, || {
                 "an object with only @language is dropped".into()
             })?;
@@ -459,11 +467,11 @@ impl Expander<'_> {
         }
         let code = if m.is_empty() {
             "empty object"
-        } else if m.contains_key("@value") {
+        } else if has(m, "@value") {
             "object with only @value"
-        } else if m.contains_key("@list") {
+        } else if has(m, "@list") {
             "object with only @list"
-        } else if m.len() == 1 && m.contains_key("@id") {
+        } else if m.len() == 1 && has(m, "@id") {
             "object with only @id"
         } else {
             return Ok(value);
@@ -503,8 +511,9 @@ impl Expander<'_> {
                 Some(d) => d.iri.as_deref().map(std::borrow::Cow::Borrowed),
                 None => active.expand_iri(key, false, true),
             };
+            let known_absolute = def.as_ref().is_some_and(|d| d.absolute);
             let ep = match expanded.as_deref() {
-                Some(e) if is_absolute_iri(e) || is_keyword(e) => e,
+                Some(e) if known_absolute || is_absolute_iri(e) || is_keyword(e) => e,
                 _ => {
                     self.warn("invalid property", &kpath, || {
                         format!(
@@ -587,7 +596,7 @@ impl Expander<'_> {
                                 }
                             }
                         }
-                        let new = if value.is_array() || result.contains_key("@type") {
+                        let new = if value.is_array() || has(result, "@type") {
                             Value::Array(out)
                         } else {
                             out.pop().unwrap_or(Value::Null)
@@ -622,9 +631,7 @@ impl Expander<'_> {
                         )?);
                         for item in &items {
                             let ok = item.as_object().is_some_and(|m| {
-                                !m.contains_key("@value")
-                                    && !m.contains_key("@list")
-                                    && !m.contains_key("@set")
+                                !has(m, "@value") && !has(m, "@list") && !has(m, "@set")
                             });
                             if !ok {
                                 return Err(err(
@@ -993,7 +1000,7 @@ impl Expander<'_> {
                         .expand_iri(index_key, false, true)
                         .map(|c| c.into_owned())
                         .unwrap_or_default();
-                    if im.contains_key("@value") {
+                    if has(im, "@value") {
                         return Err(err(
                             "invalid value object",
                             "a value object cannot take a property-valued index",
@@ -1005,9 +1012,9 @@ impl Expander<'_> {
                         vals.extend(into_array(existing));
                     }
                     im.insert(eik, Value::Array(vals));
-                } else if flags & container::INDEX != 0 && !im.contains_key("@index") && !is_none {
+                } else if flags & container::INDEX != 0 && !has(im, "@index") && !is_none {
                     im.insert("@index".into(), Value::String(index.clone()));
-                } else if flags & container::ID != 0 && !im.contains_key("@id") && !is_none {
+                } else if flags & container::ID != 0 && !has(im, "@id") && !is_none {
                     let id = active
                         .expand_iri(index, true, false)
                         .map(|c| c.into_owned())

@@ -279,7 +279,11 @@ impl Processor {
             active: Arc::as_ptr(active) as usize,
             // A scoped context's base URL belongs to its term definition, which the address
             // already identifies.
-            base: if scoped.is_some() { None } else { base.cloned() },
+            base: if scoped.is_some() {
+                None
+            } else {
+                base.cloned()
+            },
             local: local_key,
             override_protected,
             propagate,
@@ -305,6 +309,8 @@ impl Processor {
             },
             options,
         )?;
+        let mut result = result;
+        result.index_aliases();
         let result = Arc::new(result);
         if let Ok(mut cache) = self.cache.lock() {
             if cache.len() >= CACHE_LIMIT {

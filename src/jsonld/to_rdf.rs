@@ -123,6 +123,8 @@ impl<'a> NodeMap<'a> {
     }
 
     /// Adds `value` to `node[property]`; `unique` skips a value already present.
+    // The `Cow` is cloned into the map, so borrowed keys stay borrowed.
+    #[allow(clippy::ptr_arg)]
     fn add(
         &mut self,
         graph: &str,
@@ -300,7 +302,9 @@ fn well_formed(id: &str) -> bool {
     for &c in &b[i + 1..] {
         match c {
             b'#' => hashes += 1,
-            0..=0x20 | b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`' => return false,
+            0..=0x20 | b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`' => {
+                return false
+            }
             0x80.. => return is_absolute_iri(id) && hashes_ok(id),
             _ => {}
         }
@@ -311,9 +315,9 @@ fn well_formed(id: &str) -> bool {
 /// The slow path of [`well_formed`] for non-ASCII IRIs.
 fn hashes_ok(id: &str) -> bool {
     id.matches('#').count() <= 1
-        && !id.chars().any(|c| {
-            c <= ' ' || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`')
-        })
+        && !id
+            .chars()
+            .any(|c| c <= ' ' || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`'))
 }
 
 fn make_term(id: &str) -> Term {
