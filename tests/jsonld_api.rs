@@ -167,6 +167,16 @@ fn credentials_give_the_quads_jsonld_js_gives() {
 }
 
 #[test]
+fn proof_configuration_gives_the_quads_jsonld_js_gives() {
+    // An eddsa-rdfc-2022 proof configuration (the proof options jsonld.js signs over).
+    let doc = read_json(&fixtures().join("proof-config.json"));
+    let ds = Processor::new().to_rdf(&doc, &Options::safe()).unwrap();
+    let want = std::fs::read_to_string(fixtures().join("proof-config.nq")).unwrap();
+    assert!(isomorphic(&dataset_quads(&ds), &parse_nquads(&want)));
+    assert_eq!(ds.len(), 5);
+}
+
+#[test]
 fn credentials_jsonld_js_refuses_in_safe_mode_are_refused() {
     let Some(shared) = shared() else { return };
     // jsonld.js (safe mode) refuses this VC 1.1 fixture: "Safe mode validation error".
