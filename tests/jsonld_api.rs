@@ -661,6 +661,46 @@ fn literal_of(ds: &Dataset, predicate_suffix: &str) -> Vec<(String, String)> {
 /// (https, sic); jsonld.js keeps it as written.
 const XSD_FLOAT: &str = "https://www.w3.org/2001/XMLSchema#float";
 
+/// `creditsAvailable` (JSON text) → lexical form jsonld.js 9.0.0 writes (printed by the peer's
+/// `nquads` command for the sample with that value).
+const JSONLD_JS_NUMBERS: &[(&str, &str)] = &[
+    ("2.5", "2.5E0"),
+    ("0.5", "5.0E-1"),
+    ("1e21", "1.0E21"),
+    ("1e-7", "0"),
+    ("1.5e-7", "1.5E-7"),
+    ("123456789012345678901", "123456789012345683968"),
+    ("-2.5", "-2.5E0"),
+    ("0.1", "1.0E-1"),
+    ("5e-324", "0"),
+    ("1.7976931348623157e308", "1.797693134862316E308"),
+    ("2.0", "2"),
+    ("-0.0", "0"),
+    ("100", "100"),
+    ("1.192092895507812500e-7", "1.192092895507813E-7"),
+];
+
+#[test]
+fn numbers_are_written_like_jsonld_js() {
+    let Some(shared) = shared() else { return };
+    let processor = Processor::new();
+    let text =
+        std::fs::read_to_string(shared.join("tools/samples/ob3-microcredential.json")).unwrap();
+    for (number, want) in JSONLD_JS_NUMBERS {
+        let doc = openbadges::json::parse_str(&text.replace(
+            "\"creditsAvailable\": 2.5",
+            &format!("\"creditsAvailable\": {number}"),
+        ))
+        .unwrap();
+        let ds = processor.to_rdf(&doc, &Options::safe()).unwrap();
+        assert_eq!(
+            literal_of(&ds, "#creditsAvailable"),
+            vec![(want.to_string(), XSD_FLOAT.to_string())],
+            "creditsAvailable: {number}"
+        );
+    }
+}
+
 #[test]
 fn fractional_credits_are_canonical_doubles() {
     let Some(shared) = shared() else { return };
@@ -884,4 +924,23 @@ fn bundled_contexts_match_recorded_sha256_and_reference_copies() {
             "{url} differs from the reference copy {file}"
         );
     }
+}
+
+#[test]
+fn deep_documents_and_contexts_are_bounded() {
+    let processor = Processor::new();
+    let mut doc = serde_json::json!("leaf");
+    for _ in 0..400 {
+        doc = serde_json::json!({ "https://example.org/p": doc });
+    }
+    let err = processor.expand(&doc, &Options::default()).unwrap_err();
+    assert_eq!(err.kind(), openbadges::ErrorKind::Limit, "{err}");
+
+    let mut ctx = serde_json::json!({"@vocab": "https://example.org/"});
+    for _ in 0..100 {
+        ctx = serde_json::json!({ "t": {"@id": "https://example.org/t", "@context": ctx} });
+    }
+    let doc = serde_json::json!({ "@context": ctx, "t": "x" });
+    let err = processor.expand(&doc, &Options::default()).unwrap_err();
+    assert_eq!(err.kind(), openbadges::ErrorKind::Limit, "{err}");
 }

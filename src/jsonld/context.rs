@@ -221,7 +221,13 @@ pub(crate) struct Flags {
     pub override_protected: bool,
     pub propagate: bool,
     pub validate_scoped: bool,
+    /// Nesting of scoped and remote contexts being processed (bounded by
+    /// [`MAX_CONTEXT_DEPTH`]).
+    pub depth: usize,
 }
+
+/// Deepest nesting of scoped / remote contexts processed inside one another.
+pub(crate) const MAX_CONTEXT_DEPTH: usize = 32;
 
 /// A safe-mode refusal, or nothing when not in safe mode.
 pub(crate) fn warn(options: &Options, code: &str, message: impl FnOnce() -> String) -> Result<()> {
@@ -265,6 +271,11 @@ pub(crate) fn process(
     flags: Flags,
     options: &Options,
 ) -> Result<Context> {
+    if flags.depth > MAX_CONTEXT_DEPTH {
+        return Err(Error::limit(format!(
+            "contexts are nested more than {MAX_CONTEXT_DEPTH} deep"
+        )));
+    }
     let mut result: Context = (**active).clone();
     let mut propagate = flags.propagate;
     if let Value::Object(m) = local {
@@ -342,6 +353,7 @@ pub(crate) fn process(
                         override_protected: flags.override_protected,
                         propagate: true,
                         validate_scoped: flags.validate_scoped,
+                        depth: flags.depth + 1,
                     },
                     options,
                 )?;
@@ -571,6 +583,7 @@ fn process_map(
         protected,
         override_protected: flags.override_protected,
         options,
+        depth: flags.depth,
     };
     for key in map.keys() {
         if matches!(
@@ -600,6 +613,7 @@ struct TermBuilder<'a> {
     protected: bool,
     override_protected: bool,
     options: &'a Options,
+    depth: usize,
 }
 
 const TERM_KEYS: &[&str] = &[
@@ -1022,11 +1036,12 @@ impl TermBuilder<'_> {
                     override_protected: true,
                     propagate: true,
                     validate_scoped: false,
+                    depth: self.depth + 1,
                 },
                 options,
             )
             .map_err(|e| match e.kind() {
-                crate::ErrorKind::JsonLd("data loss") => e,
+                crate::ErrorKind::JsonLd("data loss") | crate::ErrorKind::Limit => e,
                 _ => err(
                     "invalid scoped context",
                     format!("the scoped context of `{term}` is invalid: {}", e.message()),

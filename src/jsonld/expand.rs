@@ -46,6 +46,10 @@ pub(crate) fn expand_document(
     })
 }
 
+/// Deepest nesting of arrays and objects expanded (the strict parser already stops at 64; this
+/// bounds the recursion for values built in memory).
+const MAX_DEPTH: usize = 128;
+
 struct Expander<'a> {
     processor: &'a Processor,
     options: &'a Options,
@@ -166,6 +170,12 @@ impl Expander<'_> {
         from_map: bool,
         path: &Path<'_>,
     ) -> Result<Value> {
+        if path.depth() > MAX_DEPTH {
+            return Err(Error::limit(format!(
+                "the document is nested more than {MAX_DEPTH} levels deep"
+            ))
+            .at(path.pointer()));
+        }
         match element {
             Value::Null => Ok(Value::Null),
             Value::Array(items) => {

@@ -306,6 +306,7 @@ impl Processor {
                 override_protected,
                 propagate,
                 validate_scoped: true,
+                depth: 0,
             },
             options,
         )?;

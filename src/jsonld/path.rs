@@ -15,18 +15,26 @@ pub(crate) enum Segment<'a> {
 pub(crate) struct Path<'a> {
     parent: Option<&'a Path<'a>>,
     segment: Segment<'a>,
+    depth: usize,
 }
 
 impl<'a> Path<'a> {
     pub(crate) const ROOT: Path<'static> = Path {
         parent: None,
         segment: Segment::Root,
+        depth: 0,
     };
+
+    /// How many segments deep this is.
+    pub(crate) fn depth(&self) -> usize {
+        self.depth
+    }
 
     pub(crate) fn key(&'a self, key: &'a str) -> Path<'a> {
         Path {
             parent: Some(self),
             segment: Segment::Key(key),
+            depth: self.depth + 1,
         }
     }
 
@@ -34,6 +42,7 @@ impl<'a> Path<'a> {
         Path {
             parent: Some(self),
             segment: Segment::Index(index),
+            depth: self.depth + 1,
         }
     }
 
