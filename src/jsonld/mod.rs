@@ -120,6 +120,9 @@ impl Options {
 
 /// Most processed contexts kept before the cache is emptied (bounds memory under hostile input).
 const CACHE_LIMIT: usize = 4096;
+/// Most term definitions, summed over the cached contexts, before the cache is emptied: a
+/// document with a huge inline context must not make the cache hold gigabytes.
+const CACHE_TERM_LIMIT: usize = 250_000;
 /// Most nested remote contexts (`context overflow` beyond).
 const MAX_REMOTE_CONTEXTS: usize = 32;
 
@@ -141,6 +144,13 @@ struct CacheKey {
 enum LocalKey {
     Text(String),
     Scoped(usize),
+}
+
+#[derive(Default)]
+struct Cache {
+    map: HashMap<CacheKey, CacheEntry>,
+    /// Term definitions held by the cached contexts.
+    terms: usize,
 }
 
 struct CacheEntry {
@@ -174,7 +184,7 @@ struct CacheEntry {
 /// ```
 pub struct Processor {
     loader: Arc<dyn DocumentLoader>,
-    cache: Mutex<HashMap<CacheKey, CacheEntry>>,
+    cache: Mutex<Cache>,
     initial: Mutex<HashMap<Option<String>, Arc<Context>>>,
 }
 
@@ -186,7 +196,7 @@ impl Default for Processor {
 
 impl std::fmt::Debug for Processor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let cached = self.cache.lock().map(|c| c.len()).unwrap_or(0);
+        let cached = self.cached_contexts();
         f.debug_struct("Processor")
             .field("cached_contexts", &cached)
             .finish_non_exhaustive()
@@ -211,7 +221,7 @@ impl Processor {
     pub fn with_loader(loader: Arc<dyn DocumentLoader>) -> Self {
         Processor {
             loader,
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(Cache::default()),
             initial: Mutex::new(HashMap::new()),
         }
     }
@@ -234,7 +244,7 @@ impl Processor {
 
     /// Number of processed contexts currently cached.
     pub fn cached_contexts(&self) -> usize {
-        self.cache.lock().map(|c| c.len()).unwrap_or(0)
+        self.cache.lock().map(|c| c.map.len()).unwrap_or(0)
     }
 
     pub(crate) fn loader(&self) -> &dyn DocumentLoader {
@@ -291,7 +301,7 @@ impl Processor {
             mode: options.processing_mode,
         };
         if let Ok(cache) = self.cache.lock() {
-            if let Some(entry) = cache.get(&key) {
+            if let Some(entry) = cache.map.get(&key) {
                 return Ok(entry.result.clone());
             }
         }
@@ -314,10 +324,13 @@ impl Processor {
         result.index_aliases();
         let result = Arc::new(result);
         if let Ok(mut cache) = self.cache.lock() {
-            if cache.len() >= CACHE_LIMIT {
-                cache.clear();
+            let weight = result.terms.len();
+            if cache.map.len() >= CACHE_LIMIT || cache.terms + weight > CACHE_TERM_LIMIT {
+                cache.map.clear();
+                cache.terms = 0;
             }
-            cache.insert(
+            cache.terms += weight;
+            cache.map.insert(
                 key,
                 CacheEntry {
                     _active: active.clone(),
