@@ -9,5 +9,7 @@
 pub mod error;
 pub mod json;
 pub mod rdf;
+pub mod resolve;
+pub mod verify;
 
 pub use error::{Error, ErrorKind, Result};
