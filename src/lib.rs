@@ -6,10 +6,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod atomic_file;
 pub mod error;
 pub mod json;
 pub mod rdf;
 pub mod resolve;
+pub mod status;
 pub mod verify;
 
 pub use error::{Error, ErrorKind, Result};

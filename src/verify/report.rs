@@ -60,8 +60,7 @@ pub mod problem_types {
     pub const MALFORMED_VALUE_ERROR: &str =
         "https://www.w3.org/TR/vc-data-model#MALFORMED_VALUE_ERROR";
     /// A proof did not verify.
-    pub const PROOF_VERIFICATION_ERROR: &str =
-        "https://w3id.org/security#PROOF_VERIFICATION_ERROR";
+    pub const PROOF_VERIFICATION_ERROR: &str = "https://w3id.org/security#PROOF_VERIFICATION_ERROR";
     /// A proof is malformed.
     pub const PROOF_GENERATION_ERROR: &str = "https://w3id.org/security#PROOF_GENERATION_ERROR";
     /// JSON-LD processing would lose data (an undefined term, a relative IRI, …).
@@ -273,9 +272,7 @@ impl Report {
 
     /// The checks with warnings.
     pub fn warnings(&self) -> impl Iterator<Item = &Check> {
-        self.checks
-            .iter()
-            .filter(|c| c.outcome == Outcome::Warning)
+        self.checks.iter().filter(|c| c.outcome == Outcome::Warning)
     }
 
     /// The report as stable, pretty JSON.
@@ -291,9 +288,13 @@ impl fmt::Display for Report {
         let verdict = if !self.verified {
             let first = self.failures().next();
             match first.map(|c| c.id.as_str()) {
-                Some("validity-window") => "NOT VERIFIED (authentic, but outside its validity window)",
+                Some("validity-window") => {
+                    "NOT VERIFIED (authentic, but outside its validity window)"
+                }
                 Some("status") => "NOT VERIFIED (revoked, suspended, or status unknown)",
-                Some("proof") | Some("issuer-key") => "NOT VERIFIED (signature or key check failed: possibly forged or altered)",
+                Some("proof") | Some("issuer-key") => {
+                    "NOT VERIFIED (signature or key check failed: possibly forged or altered)"
+                }
                 _ => "NOT VERIFIED",
             }
         } else if self.warnings().next().is_some() {

@@ -35,7 +35,10 @@ pub(crate) fn context_check(doc: &Value, credential_type: &str) -> (Check, bool)
     let v1 = first == Some(VC_V1);
     if first != Some(VC_V2) && !v1 {
         let found = first.map_or_else(
-            || doc.get("@context").map_or("nothing".into(), |v| v.to_string()),
+            || {
+                doc.get("@context")
+                    .map_or("nothing".into(), |v| v.to_string())
+            },
             |s| format!("`{s}`"),
         );
         return (
@@ -143,7 +146,10 @@ pub(crate) fn subject_check(doc: &Value, credential_type: &str) -> Check {
             )
         }
     };
-    if matches!(credential_type, "OpenBadgeCredential" | "AchievementCredential") {
+    if matches!(
+        credential_type,
+        "OpenBadgeCredential" | "AchievementCredential"
+    ) {
         let has_id = subject.get("id").and_then(Value::as_str).is_some();
         let has_identifier = match subject.get("identifier") {
             Some(Value::Array(a)) => !a.is_empty(),
@@ -205,8 +211,14 @@ pub(crate) fn recipient_check(doc: &Value, recipient: Option<&Recipient>) -> Che
                 if ty.is_some_and(|t| t != "emailAddress") {
                     return false;
                 }
-                let hash = ident.get("identityHash").and_then(Value::as_str).unwrap_or("");
-                let hashed = ident.get("hashed").and_then(Value::as_bool).unwrap_or(false);
+                let hash = ident
+                    .get("identityHash")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                let hashed = ident
+                    .get("hashed")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
                 let salt = ident.get("salt").and_then(Value::as_str).unwrap_or("");
                 if hashed {
                     // Issuers hash the address as written; try it as given and lower-cased.
@@ -266,7 +278,8 @@ mod tests {
     fn context_rules() {
         let ok = json!({"@context": [VC_V2, "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]});
         assert!(!context_check(&ok, "OpenBadgeCredential").0.is_blocking());
-        let no_vc = json!({"@context": ["https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]});
+        let no_vc =
+            json!({"@context": ["https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]});
         assert!(context_check(&no_vc, "OpenBadgeCredential").0.is_blocking());
         let no_ob = json!({"@context": [VC_V2]});
         assert!(context_check(&no_ob, "OpenBadgeCredential").0.is_blocking());

@@ -81,7 +81,11 @@ pub(crate) fn validity_window(
                 ID,
                 pt::MALFORMED_VALUE_ERROR,
                 "Inverted validity window",
-                format!("{} ({f}) is later than {} ({u})", &from_ptr[1..], &until_ptr[1..]),
+                format!(
+                    "{} ({f}) is later than {} ({u})",
+                    &from_ptr[1..],
+                    &until_ptr[1..]
+                ),
                 Some(from_ptr),
             );
         }
@@ -159,24 +163,35 @@ mod tests {
     #[test]
     fn window() {
         let ok = json!({"validFrom": "2025-01-01T00:00:00Z", "validUntil": "2027-01-01T00:00:00Z"});
-        assert_eq!(validity_window(&ok, now(), skew(), false).outcome, Outcome::Passed);
-        let expired = json!({"validFrom": "2020-01-01T00:00:00Z", "validUntil": "2021-01-01T00:00:00Z"});
+        assert_eq!(
+            validity_window(&ok, now(), skew(), false).outcome,
+            Outcome::Passed
+        );
+        let expired =
+            json!({"validFrom": "2020-01-01T00:00:00Z", "validUntil": "2021-01-01T00:00:00Z"});
         let c = validity_window(&expired, now(), skew(), false);
         assert!(c.is_blocking());
         assert_eq!(c.problem.unwrap().instance.as_deref(), Some("/validUntil"));
-        assert_eq!(validity_window(&expired, now(), skew(), true).outcome, Outcome::Warning);
+        assert_eq!(
+            validity_window(&expired, now(), skew(), true).outcome,
+            Outcome::Warning
+        );
         let future = json!({"validFrom": "2026-01-01T00:10:00Z"});
         assert!(validity_window(&future, now(), skew(), false).is_blocking());
         let within_skew = json!({"validFrom": "2026-01-01T00:04:00Z"});
         assert!(!validity_window(&within_skew, now(), skew(), false).is_blocking());
-        let inverted = json!({"validFrom": "2025-06-01T00:00:00Z", "validUntil": "2025-01-01T00:00:00Z"});
+        let inverted =
+            json!({"validFrom": "2025-06-01T00:00:00Z", "validUntil": "2025-01-01T00:00:00Z"});
         assert!(validity_window(&inverted, now(), skew(), false).is_blocking());
         let bad = json!({"validFrom": "invalidDate"});
         let c = validity_window(&bad, now(), skew(), false);
         assert!(c.is_blocking());
         assert_eq!(c.problem.unwrap().instance.as_deref(), Some("/validFrom"));
         let v1 = json!({"issuanceDate": "2010-01-01T00:00:00"});
-        assert_eq!(validity_window(&v1, now(), skew(), false).outcome, Outcome::Warning);
+        assert_eq!(
+            validity_window(&v1, now(), skew(), false).outcome,
+            Outcome::Warning
+        );
         let none = json!({});
         assert!(validity_window(&none, now(), skew(), false).is_blocking());
     }
