@@ -8,6 +8,7 @@
 
 pub mod atomic_file;
 pub mod error;
+pub mod import;
 pub mod json;
 pub mod rdf;
 pub mod resolve;
