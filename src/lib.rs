@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod json;
+pub mod lint;
 pub mod rdf;
 
 pub use error::{Error, ErrorKind, Result};
