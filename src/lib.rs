@@ -10,5 +10,6 @@ pub mod error;
 pub mod json;
 pub mod lint;
 pub mod rdf;
+pub mod schema;
 
 pub use error::{Error, ErrorKind, Result};
