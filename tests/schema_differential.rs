@@ -448,3 +448,84 @@ fn bundled_schemas_agree_with_the_official_ones() {
         );
     }
 }
+
+/// Whatever the official AchievementCredential / EndorsementCredential schema rejects in a VC 2.0
+/// credential, the lint must report as an error: an issuer who fixes every lint error passes the
+/// schema check. (VC 1.1 credentials, which the lint flags with a `legacy-vc-version` warning, are
+/// outside these VC 2.0 schemas and skipped.)
+#[test]
+fn lint_catches_everything_the_official_schema_rejects() {
+    let Some(shared) = shared() else { return };
+    let std = shared.join("standards");
+    let mut files = Vec::new();
+    json_files(&std.join("ob/validator-fixtures"), &mut files);
+    json_files(&std.join("ob/spec-examples"), &mut files);
+    json_files(
+        &std.join("ob/impl-guide-test-vectors/extracted"),
+        &mut files,
+    );
+    json_files(&shared.join("tools/samples"), &mut files);
+    files.sort();
+    let official = |k: SchemaKind| {
+        let v = read_json(&std.join("schemas/ob").join(official_file(k)));
+        Schema::compile(&v).unwrap_or_else(|e| panic!("{k}: {e}"))
+    };
+    let achievement = official(SchemaKind::AchievementCredential);
+    let endorsement = official(SchemaKind::EndorsementCredential);
+    let mut checked = 0usize;
+    let mut rejected = 0usize;
+    let mut missed = Vec::new();
+    for file in &files {
+        let base = read_json(file);
+        let name = file
+            .strip_prefix(&shared)
+            .unwrap_or(file)
+            .display()
+            .to_string();
+        let mut cases = vec![("as is".to_string(), base.clone())];
+        cases.extend(mutations(&base));
+        for (what, doc) in cases {
+            let schema = if type_names(&doc).contains(&"EndorsementCredential") {
+                &endorsement
+            } else {
+                &achievement
+            };
+            let findings = openbadges::lint::lint(&doc);
+            if findings
+                .iter()
+                .any(|f| f.rule == openbadges::lint::Rule::LegacyVcVersion)
+            {
+                continue;
+            }
+            let lint_errors = findings
+                .iter()
+                .filter(|f| f.severity == openbadges::lint::Severity::Error)
+                .count();
+            checked += 1;
+            rejected += usize::from(!schema.is_valid(&doc));
+            if lint_errors == 0 && !schema.is_valid(&doc) {
+                let why: Vec<String> = schema
+                    .validate(&doc)
+                    .iter()
+                    .map(|e| e.to_string())
+                    .collect();
+                missed.push(format!("{name} {what}: {}", why.join("; ")));
+            }
+        }
+    }
+    for m in missed.iter().take(100) {
+        println!("MISSED {m}");
+    }
+    assert!(
+        missed.is_empty(),
+        "lint vs schema: {checked} documents, the lint passed {} that the official schema rejects",
+        missed.len()
+    );
+    assert!(
+        rejected > 1000,
+        "too few rejected documents ({rejected}) to prove anything"
+    );
+    println!(
+        "lint vs schema: {checked} VC 2.0 documents ({rejected} rejected by the official schema), no rejection missed by the lint"
+    );
+}

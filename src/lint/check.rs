@@ -132,12 +132,12 @@ pub(crate) fn is_ob_context(s: &str) -> bool {
     true
 }
 
+/// An extension value of an extensible enumeration: `ext:` then a name. Like the OB schemas, the
+/// first character of the name must be one of `A-Za-z0-9|._` (a hyphen there is refused).
 fn is_ext(s: &str) -> bool {
-    s.strip_prefix("ext:").is_some_and(|r| {
-        !r.is_empty()
-            && r.bytes()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'|'))
-    })
+    s.strip_prefix("ext:")
+        .and_then(|r| r.bytes().next())
+        .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'|' | b'.' | b'_'))
 }
 
 fn quoted_list(names: &[&str]) -> String {
@@ -269,6 +269,16 @@ impl Walker {
                 };
             }
         };
+        for (i, item) in items.iter().enumerate().skip(2) {
+            if !item.is_string() && !item.is_object() {
+                self.wrong_type(
+                    &index(&cptr, i),
+                    "@context",
+                    item,
+                    "a context URL (string) or an inline context (object)",
+                );
+            }
+        }
         let strs: Vec<Option<&str>> = items.iter().map(|v| v.as_str()).collect();
         let vc_at = strs
             .iter()
@@ -679,7 +689,8 @@ mod tests {
         assert!(!is_language_code("en_US"));
         assert!(is_compact_jws("a.b.c") && is_compact_jws("a..c"));
         assert!(!is_compact_jws("a.b") && !is_compact_jws(".b.c"));
-        assert!(is_ext("ext:MyType") && !is_ext("ext:") && !is_ext("MyType"));
+        assert!(is_ext("ext:MyType") && is_ext("ext:my-type") && is_ext("ext:_x"));
+        assert!(!is_ext("ext:") && !is_ext("MyType") && !is_ext("ext:-x"));
         assert!(is_language_key("en") && is_language_key("en-US") && !is_language_key("@value"));
     }
 }
