@@ -32,6 +32,7 @@ fn official_file(kind: SchemaKind) -> &'static str {
         SchemaKind::AchievementCredential => "ob_v3p0_achievementcredential_schema.json",
         SchemaKind::EndorsementCredential => "ob_v3p0_endorsementcredential_schema.json",
         SchemaKind::Profile => "ob_v3p0_profile_schema.json",
+        SchemaKind::AnyAchievementCredential => "ob_v3p0_anyachievementcredential_schema.json",
         _ => panic!("no official schema known for {kind}"),
     }
 }
@@ -323,6 +324,39 @@ fn embedded(doc: &Value) -> Vec<(String, SchemaKind, Value)> {
     out
 }
 
+/// The VC Data Model 1.1 form of a VC 2.0 credential (and of the credentials embedded in it):
+/// the v1 context first, `issuanceDate`/`expirationDate` for `validFrom`/`validUntil`. Gives the
+/// "any" schema's VC 1.1 branch documents it accepts, so that their mutations mean something.
+fn to_vc11(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let is_credential = m
+                .get("@context")
+                .and_then(Value::as_array)
+                .and_then(|a| a.first())
+                .is_some_and(|c| c == "https://www.w3.org/ns/credentials/v2");
+            let mut out = serde_json::Map::new();
+            for (k, x) in m {
+                let key = match (is_credential, k.as_str()) {
+                    (true, "validFrom") => "issuanceDate".to_string(),
+                    (true, "validUntil") => "expirationDate".to_string(),
+                    _ => k.clone(),
+                };
+                let mut x = to_vc11(x);
+                if is_credential && k == "@context" {
+                    if let Some(first) = x.as_array_mut().and_then(|a| a.first_mut()) {
+                        *first = json!("https://www.w3.org/2018/credentials/v1");
+                    }
+                }
+                out.insert(key, x);
+            }
+            Value::Object(out)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(to_vc11).collect()),
+        other => other.clone(),
+    }
+}
+
 fn type_names(doc: &Value) -> Vec<&str> {
     match doc.get("type") {
         Some(Value::String(s)) => vec![s.as_str()],
@@ -339,6 +373,7 @@ fn bundled_schemas_agree_with_the_official_ones() {
         SchemaKind::AchievementCredential,
         SchemaKind::EndorsementCredential,
         SchemaKind::Profile,
+        SchemaKind::AnyAchievementCredential,
     ];
     let schemas: Vec<(SchemaKind, &Schema, Schema)> = kinds
         .iter()
@@ -382,9 +417,28 @@ fn bundled_schemas_agree_with_the_official_ones() {
         for (p, k, v) in embedded(&doc) {
             bases.push((format!("{name}#{p}"), k, v));
         }
-        // Every top-level document also goes through the other two schemas unmutated.
+        // Achievement credentials (VC 2.0 and 1.1) also go through the "any" schema, mutated;
+        // every top-level document goes through the remaining schemas unmutated.
+        if kind == SchemaKind::AchievementCredential {
+            bases.push((
+                format!("{name} [any]"),
+                SchemaKind::AnyAchievementCredential,
+                doc.clone(),
+            ));
+            let vc11 = to_vc11(&doc);
+            if vc11 != doc {
+                bases.push((
+                    format!("{name} [as VC 1.1]"),
+                    SchemaKind::AnyAchievementCredential,
+                    vc11,
+                ));
+            }
+        }
         for k in kinds {
-            if k != kind {
+            if k != kind
+                && !(k == SchemaKind::AnyAchievementCredential
+                    && kind == SchemaKind::AchievementCredential)
+            {
                 bases.push((format!("{name} (as {k})"), k, doc.clone()));
             }
         }
@@ -392,8 +446,8 @@ fn bundled_schemas_agree_with_the_official_ones() {
     }
 
     let mut checked = 0usize;
-    let mut accepted = [0usize; 3];
-    let mut rejected = [0usize; 3];
+    let mut accepted = [0usize; 4];
+    let mut rejected = [0usize; 4];
     let mut disagreements = Vec::new();
     for (name, kind, base) in &bases {
         let mutate = !name.contains(" (as ");
@@ -449,12 +503,14 @@ fn bundled_schemas_agree_with_the_official_ones() {
     }
 }
 
-/// Whatever the official AchievementCredential / EndorsementCredential schema rejects in a VC 2.0
-/// credential, the lint must report as an error: an issuer who fixes every lint error passes the
-/// schema check. (VC 1.1 credentials, which the lint flags with a `legacy-vc-version` warning, are
-/// outside these VC 2.0 schemas and skipped.)
+/// Whatever the official schemas reject, the lint must report as an error: an issuer who fixes
+/// every lint error passes the schema check. VC 2.0 achievement credentials go through the
+/// AchievementCredential schema, VC 1.1 ones (flagged `legacy-vc-version`) through the "any"
+/// schema, VC 2.0 endorsements through the EndorsementCredential schema; VC 1.1 endorsements have
+/// no official schema and are skipped.
 #[test]
 fn lint_catches_everything_the_official_schema_rejects() {
+    use openbadges::lint::{lint, Rule, Severity};
     let Some(shared) = shared() else { return };
     let std = shared.join("standards");
     let mut files = Vec::new();
@@ -471,10 +527,9 @@ fn lint_catches_everything_the_official_schema_rejects() {
         Schema::compile(&v).unwrap_or_else(|e| panic!("{k}: {e}"))
     };
     let achievement = official(SchemaKind::AchievementCredential);
+    let any = official(SchemaKind::AnyAchievementCredential);
     let endorsement = official(SchemaKind::EndorsementCredential);
-    let mut checked = 0usize;
-    let mut rejected = 0usize;
-    let mut missed = Vec::new();
+    let mut bases = Vec::new();
     for file in &files {
         let base = read_json(file);
         let name = file
@@ -482,28 +537,36 @@ fn lint_catches_everything_the_official_schema_rejects() {
             .unwrap_or(file)
             .display()
             .to_string();
+        let vc11 = to_vc11(&base);
+        if vc11 != base {
+            bases.push((format!("{name} [as VC 1.1]"), vc11));
+        }
+        bases.push((name, base));
+    }
+    let mut checked = [0usize; 2];
+    let mut rejected = [0usize; 2];
+    let mut missed = Vec::new();
+    for (name, base) in &bases {
         let mut cases = vec![("as is".to_string(), base.clone())];
-        cases.extend(mutations(&base));
+        cases.extend(mutations(base));
         for (what, doc) in cases {
-            let schema = if type_names(&doc).contains(&"EndorsementCredential") {
-                &endorsement
-            } else {
-                &achievement
+            let findings = lint(&doc);
+            let legacy = findings.iter().any(|f| f.rule == Rule::LegacyVcVersion);
+            let schema = match (type_names(&doc).contains(&"EndorsementCredential"), legacy) {
+                (true, true) => continue,
+                (true, false) => &endorsement,
+                (false, true) => &any,
+                (false, false) => &achievement,
             };
-            let findings = openbadges::lint::lint(&doc);
-            if findings
-                .iter()
-                .any(|f| f.rule == openbadges::lint::Rule::LegacyVcVersion)
-            {
-                continue;
-            }
+            let slot = usize::from(legacy);
             let lint_errors = findings
                 .iter()
-                .filter(|f| f.severity == openbadges::lint::Severity::Error)
+                .filter(|f| f.severity == Severity::Error)
                 .count();
-            checked += 1;
-            rejected += usize::from(!schema.is_valid(&doc));
-            if lint_errors == 0 && !schema.is_valid(&doc) {
+            let valid = schema.is_valid(&doc);
+            checked[slot] += 1;
+            rejected[slot] += usize::from(!valid);
+            if lint_errors == 0 && !valid {
                 let why: Vec<String> = schema
                     .validate(&doc)
                     .iter()
@@ -518,14 +581,15 @@ fn lint_catches_everything_the_official_schema_rejects() {
     }
     assert!(
         missed.is_empty(),
-        "lint vs schema: {checked} documents, the lint passed {} that the official schema rejects",
+        "lint vs schema: the lint passed {} documents that the official schema rejects",
         missed.len()
     );
     assert!(
-        rejected > 1000,
-        "too few rejected documents ({rejected}) to prove anything"
+        rejected[0] > 1000 && rejected[1] > 1000,
+        "too few rejected documents ({rejected:?}) to prove anything"
     );
     println!(
-        "lint vs schema: {checked} VC 2.0 documents ({rejected} rejected by the official schema), no rejection missed by the lint"
+        "lint vs schema: {} VC 2.0 and {} VC 1.1 documents ({} and {} rejected by the official schemas), no rejection missed by the lint",
+        checked[0], checked[1], rejected[0], rejected[1]
     );
 }

@@ -24,6 +24,8 @@ enum VcVersion {
 pub(crate) struct Walker {
     pub(crate) findings: Vec<Finding>,
     too_deep_reported: bool,
+    /// The VC version of the credential being walked (`None` outside any credential).
+    vc: Option<VcVersion>,
 }
 
 fn child(ptr: &str, token: &str) -> String {
@@ -153,6 +155,7 @@ impl Walker {
         Walker {
             findings: Vec::new(),
             too_deep_reported: false,
+            vc: None,
         }
     }
 
@@ -221,6 +224,43 @@ impl Walker {
             return;
         };
         let version = self.context(obj, ptr);
+        if let Some(outer) = self.vc {
+            if outer != version {
+                let name = |v: VcVersion| match v {
+                    VcVersion::V1 => "VC Data Model 1.1",
+                    VcVersion::V2 => "VC Data Model 2.0",
+                };
+                self.push(
+                    Rule::ContextOrder,
+                    index(&child(ptr, "@context"), 0),
+                    format!(
+                        "this embedded credential uses the {} while the credential that contains it uses the {}",
+                        name(version),
+                        name(outer)
+                    ),
+                    format!(
+                        "the same VC version as the enclosing credential (first `@context` item \"{}\")",
+                        match outer {
+                            VcVersion::V1 => VC1_CONTEXT,
+                            VcVersion::V2 => VC2_CONTEXT,
+                        }
+                    ),
+                );
+            }
+        }
+        let outer = self.vc.replace(version);
+        self.walk_credential(obj, ptr, class, version, depth);
+        self.vc = outer;
+    }
+
+    fn walk_credential(
+        &mut self,
+        obj: &Map<String, Value>,
+        ptr: &str,
+        class: Class,
+        version: VcVersion,
+        depth: usize,
+    ) {
         let shape = classes::shape(class);
         let mut required: Vec<&str> = shape.required.to_vec();
         match (class, version) {
@@ -341,7 +381,7 @@ impl Walker {
                 expected,
             ),
         }
-        if version == VcVersion::V1 {
+        if version == VcVersion::V1 && self.vc.is_none() {
             self.push(
                 Rule::LegacyVcVersion,
                 index(&cptr, vc_at.unwrap_or(0)),
@@ -467,9 +507,13 @@ impl Walker {
         let shape = classes::shape(class);
         self.required(obj, ptr, shape.required);
         self.class_type(obj, ptr, class, shape.type_rule);
-        if shape.closed {
+        // The VC 1.1 form of the OB schema (ob_v3p0_anyachievementcredential_schema.json) closes
+        // the AchievementSubject too.
+        let closed =
+            shape.closed || (class == Class::AchievementSubject && self.vc == Some(VcVersion::V1));
+        if closed {
             for key in obj.keys() {
-                if !shape.fields.iter().any(|(f, _)| f == key) {
+                if key != "type" && !shape.fields.iter().any(|(f, _)| f == key) {
                     let allowed: Vec<&str> = shape.fields.iter().map(|(f, _)| *f).collect();
                     self.push(
                         Rule::UnexpectedProperty,
@@ -613,6 +657,13 @@ impl Walker {
                 other => self.object(Class::Image, other, ptr, field, depth + 1),
             },
             Val::ProfileRef => match v {
+                // The VC 1.1 form of the OB schema requires an embedded Profile.
+                Value::String(s) if self.vc == Some(VcVersion::V1) => self.push(
+                    Rule::WrongValueType,
+                    ptr,
+                    format!("`{field}` is the URL \"{s}\"; in a VC 1.1 credential the OB 3.0 schema requires the issuer's Profile object"),
+                    format!("a Profile object: {{\"id\": \"{s}\", \"type\": [\"Profile\"]}}"),
+                ),
                 Value::String(_) => {}
                 other => self.object(Class::Profile, other, ptr, field, depth + 1),
             },

@@ -486,3 +486,50 @@ fn lint_bytes_uses_the_strict_parser() {
     let ok = lint_bytes(valid().to_string().as_bytes()).map(|f| f.len());
     assert_eq!(ok, Ok(0));
 }
+
+#[test]
+fn vc11_specific_rules() {
+    let mut doc = valid();
+    set(
+        &mut doc,
+        "/@context/0",
+        json!("https://www.w3.org/2018/credentials/v1"),
+    );
+    remove(&mut doc, "/validFrom");
+    set(&mut doc, "/issuanceDate", json!("2024-03-01T09:00:00Z"));
+    assert_eq!(ids(&lint(&doc)), vec![("legacy-vc-version", "/@context/0")]);
+
+    // The VC 1.1 schema wants the issuer's Profile object, and closes the AchievementSubject.
+    set(&mut doc, "/issuer", json!("https://example.edu/issuers/1"));
+    set(&mut doc, "/credentialSubject/extra", json!("x"));
+    assert_eq!(
+        ids(&lint(&doc)),
+        vec![
+            ("legacy-vc-version", "/@context/0"),
+            ("wrong-value-type", "/issuer"),
+            ("unexpected-property", "/credentialSubject/extra"),
+        ]
+    );
+}
+
+#[test]
+fn embedded_credentials_use_the_enclosing_vc_version() {
+    let mut doc = valid();
+    set(
+        &mut doc,
+        "/endorsement",
+        json!([{
+            "@context": ["https://www.w3.org/2018/credentials/v1", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+            "id": "urn:e", "type": ["VerifiableCredential", "EndorsementCredential"], "name": "E",
+            "issuer": {"id": "https://example.org/endorser", "type": ["Profile"]},
+            "issuanceDate": "2024-01-01T00:00:00Z",
+            "credentialSubject": {"id": "https://example.edu/achievements/1", "type": ["EndorsementSubject"]}
+        }]),
+    );
+    let f = lint(&doc);
+    assert_eq!(
+        ids(&f),
+        vec![("context-order", "/endorsement/0/@context/0")]
+    );
+    assert!(f[0].message.contains("VC Data Model 1.1"), "{}", f[0]);
+}

@@ -1,7 +1,7 @@
 //! JSON Schema validation of Open Badges 3.0 documents against the schemas this crate bundles.
 //!
-//! 1EdTech publishes JSON Schemas (draft 2019-09) for the AchievementCredential,
-//! EndorsementCredential and Profile; credentials name them in `credentialSchema` with the type
+//! 1EdTech publishes JSON Schemas (draft 2019-09) for the AchievementCredential (and a variant that
+//! also accepts VC Data Model 1.1 credentials), EndorsementCredential and Profile; credentials name them in `credentialSchema` with the type
 //! `1EdTechJsonSchemaValidator2019`. The project does not copy those files: it writes its own from
 //! the OB 3.0 data model (`schemas/json/` in the source tree; provenance in
 //! `schemas/json/PROVENANCE.md`), and a differential test (`tests/schema_differential.rs`) requires
@@ -53,6 +53,9 @@ pub enum SchemaKind {
     EndorsementCredential,
     /// Profile (an issuer, creator or endorser).
     Profile,
+    /// AchievementCredential / OpenBadgeCredential in either VC Data Model 1.1 or 2.0 form (the
+    /// verification-only schema that also accepts VC 1.1 credentials).
+    AnyAchievementCredential,
 }
 
 impl SchemaKind {
@@ -61,6 +64,7 @@ impl SchemaKind {
         SchemaKind::AchievementCredential,
         SchemaKind::EndorsementCredential,
         SchemaKind::Profile,
+        SchemaKind::AnyAchievementCredential,
     ];
 
     /// The bundled equivalent of the official schema a `credentialSchema` entry names, or `None`
@@ -97,6 +101,9 @@ impl SchemaKind {
             SchemaKind::Profile => {
                 "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_profile_schema.json"
             }
+            SchemaKind::AnyAchievementCredential => {
+                "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_anyachievementcredential_schema.json"
+            }
         }
     }
 
@@ -110,6 +117,9 @@ impl SchemaKind {
                 "https://openbadges.rs/schemas/ob/v3p0/endorsementcredential.schema.json"
             }
             SchemaKind::Profile => "https://openbadges.rs/schemas/ob/v3p0/profile.schema.json",
+            SchemaKind::AnyAchievementCredential => {
+                "https://openbadges.rs/schemas/ob/v3p0/anyachievementcredential.schema.json"
+            }
         }
     }
 
@@ -123,6 +133,9 @@ impl SchemaKind {
                 include_str!("../../schemas/json/endorsementcredential.schema.json")
             }
             SchemaKind::Profile => include_str!("../../schemas/json/profile.schema.json"),
+            SchemaKind::AnyAchievementCredential => {
+                include_str!("../../schemas/json/anyachievementcredential.schema.json")
+            }
         }
     }
 
@@ -130,10 +143,12 @@ impl SchemaKind {
         static ACHIEVEMENT: OnceLock<Result<Schema>> = OnceLock::new();
         static ENDORSEMENT: OnceLock<Result<Schema>> = OnceLock::new();
         static PROFILE: OnceLock<Result<Schema>> = OnceLock::new();
+        static ANY_ACHIEVEMENT: OnceLock<Result<Schema>> = OnceLock::new();
         match self {
             SchemaKind::AchievementCredential => &ACHIEVEMENT,
             SchemaKind::EndorsementCredential => &ENDORSEMENT,
             SchemaKind::Profile => &PROFILE,
+            SchemaKind::AnyAchievementCredential => &ANY_ACHIEVEMENT,
         }
     }
 }
@@ -144,6 +159,7 @@ impl fmt::Display for SchemaKind {
             SchemaKind::AchievementCredential => "AchievementCredential",
             SchemaKind::EndorsementCredential => "EndorsementCredential",
             SchemaKind::Profile => "Profile",
+            SchemaKind::AnyAchievementCredential => "AnyAchievementCredential",
         })
     }
 }

@@ -148,3 +148,19 @@ fn errors_are_bounded_and_display_the_place() {
     };
     assert_eq!(e.to_string(), "bad (at /a)");
 }
+
+/// schemas/json/PROVENANCE.md records the sha256 of every bundled schema: keep it true.
+#[test]
+fn provenance_records_each_schema_hash() {
+    use sha2::{Digest, Sha256};
+    let provenance = include_str!("../../schemas/json/PROVENANCE.md");
+    for kind in SchemaKind::ALL {
+        let hash = hex::encode(Sha256::digest(kind.schema_text().as_bytes()));
+        assert!(
+            provenance.contains(&format!("`{hash}`")),
+            "PROVENANCE.md lacks the sha256 {hash} of the {kind} schema"
+        );
+        assert!(provenance.contains(kind.bundled_id()), "{kind}");
+        assert!(provenance.contains(kind.official_id()), "{kind}");
+    }
+}
