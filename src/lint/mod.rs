@@ -211,6 +211,7 @@ impl Severity {
 /// Serializes to JSON as
 /// `{"rule": "class-type", "severity": "error", "pointer": "/issuer/type", "message": …, "expected": …}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// Which rule found it.
     pub rule: Rule,

@@ -166,6 +166,7 @@ impl fmt::Display for SchemaKind {
 
 /// One place where a document does not satisfy the schema.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct SchemaError {
     /// JSON Pointer (RFC 6901) to the offending value (`""` is the whole document).
     pub pointer: String,
