@@ -10,8 +10,10 @@ pub mod atomic_file;
 pub mod error;
 pub mod import;
 pub mod json;
+pub mod lint;
 pub mod rdf;
 pub mod resolve;
+pub mod schema;
 pub mod status;
 pub mod verify;
 
