@@ -10,6 +10,7 @@ pub mod atomic_file;
 pub mod error;
 pub mod import;
 pub mod json;
+pub mod jsonld;
 pub mod lint;
 pub mod rdf;
 pub mod resolve;

@@ -1,0 +1,1029 @@
+//! The JSON-LD 1.1 Expansion algorithm (§5.1) and Value Expansion (§5.3).
+//!
+//! Keys are visited in lexicographic order, as jsonld.js does, so errors and warnings surface in
+//! the same order as in the reference implementation.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::context::{container, is_bcp47, warn, Context, TermDef};
+use super::iri::{is_absolute_iri, is_blank, is_keyword};
+use super::path::Path;
+use super::{Options, ProcessingMode, Processor};
+use crate::error::{Error, Result};
+
+/// Expands a whole document (JSON-LD 1.1 API `expand()`): always returns an array.
+pub(crate) fn expand_document(
+    processor: &Processor,
+    input: &Value,
+    options: &Options,
+) -> Result<Value> {
+    let base: Option<Arc<str>> = options.base.as_deref().map(Arc::from);
+    let mut active = processor.initial_context(options.base.as_deref());
+    if let Some(ec) = &options.expand_context {
+        let ctx = match ec {
+            Value::Object(m) if m.contains_key("@context") => &m["@context"],
+            other => other,
+        };
+        active = processor
+            .process_context(&active, ctx, None, base.as_ref(), false, true, options)
+            .map_err(|e| e.context("while processing the expandContext option"))?;
+    }
+    let expander = Expander { processor, options };
+    let mut result = expander.expand(&active, None, input, base.as_ref(), false, &Path::ROOT)?;
+    if let Value::Object(m) = &mut result {
+        if m.len() == 1 {
+            if let Some(g) = m.remove("@graph") {
+                result = g;
+            }
+        }
+    }
+    Ok(match result {
+        Value::Null => Value::Array(Vec::new()),
+        Value::Array(a) => Value::Array(a),
+        other => Value::Array(vec![other]),
+    })
+}
+
+struct Expander<'a> {
+    processor: &'a Processor,
+    options: &'a Options,
+}
+
+fn err(code: &'static str, message: impl Into<String>, path: &Path<'_>) -> Error {
+    Error::jsonld(code, message).at(path.pointer())
+}
+
+fn located(e: Error, path: &Path<'_>) -> Error {
+    if e.pointer().is_none() {
+        e.at(path.pointer())
+    } else {
+        e
+    }
+}
+
+fn into_array(v: Value) -> Vec<Value> {
+    match v {
+        Value::Array(a) => a,
+        Value::Null => Vec::new(),
+        other => vec![other],
+    }
+}
+
+fn as_slice(v: &Value) -> &[Value] {
+    match v {
+        Value::Array(a) => a,
+        other => std::slice::from_ref(other),
+    }
+}
+
+/// Appends `value` (each item, if an array) to the array at `key`.
+fn add_value(map: &mut Map<String, Value>, key: &str, value: Value) {
+    let slot = map
+        .entry(key.to_string())
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if !slot.is_array() {
+        let old = slot.take();
+        *slot = Value::Array(vec![old]);
+    }
+    if let Value::Array(a) = slot {
+        match value {
+            Value::Array(items) => a.extend(items),
+            other => a.push(other),
+        }
+    }
+}
+
+fn is_list_object(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| m.contains_key("@list"))
+}
+
+fn is_value_object(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| m.contains_key("@value"))
+}
+
+fn is_graph_object(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| {
+        m.contains_key("@graph")
+            && m.keys()
+                .all(|k| matches!(k.as_str(), "@graph" | "@id" | "@index" | "@context"))
+    })
+}
+
+impl Expander<'_> {
+    fn is_10(&self) -> bool {
+        self.options.processing_mode == ProcessingMode::JsonLd10
+    }
+
+    fn warn(&self, code: &str, path: &Path<'_>, message: impl FnOnce() -> String) -> Result<()> {
+        warn(self.options, code, message).map_err(|e| e.at(path.pointer()))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn scoped(
+        &self,
+        active: &Arc<Context>,
+        def: &TermDef,
+        override_protected: bool,
+        propagate: bool,
+        path: &Path<'_>,
+    ) -> Result<Arc<Context>> {
+        match &def.context {
+            Some(ctx) => self
+                .processor
+                .process_context(
+                    active,
+                    ctx,
+                    Some(ctx),
+                    def.base_url.as_ref(),
+                    override_protected,
+                    propagate,
+                    self.options,
+                )
+                .map_err(|e| located(e, path)),
+            None => Ok(active.clone()),
+        }
+    }
+
+    fn expand(
+        &self,
+        active: &Arc<Context>,
+        prop: Option<&str>,
+        element: &Value,
+        base: Option<&Arc<str>>,
+        from_map: bool,
+        path: &Path<'_>,
+    ) -> Result<Value> {
+        match element {
+            Value::Null => Ok(Value::Null),
+            Value::Array(items) => {
+                let list = prop
+                    .and_then(|p| active.term(p))
+                    .is_some_and(|d| d.has(container::LIST));
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let e = self.expand(active, prop, item, base, from_map, &path.index(i))?;
+                    match e {
+                        Value::Array(a) if list => {
+                            let mut m = Map::new();
+                            m.insert("@list".into(), Value::Array(a));
+                            out.push(Value::Object(m));
+                        }
+                        Value::Array(a) => out.extend(a),
+                        Value::Null => {}
+                        other => out.push(other),
+                    }
+                }
+                Ok(Value::Array(out))
+            }
+            Value::Object(map) => self.expand_map(active, prop, map, base, from_map, path),
+            scalar => {
+                let is_graph = match prop {
+                    None => true,
+                    Some(p) => active.expand_iri(p, false, true).as_deref() == Some("@graph"),
+                };
+                if is_graph {
+                    self.warn("free-floating scalar", path, || {
+                        format!("the value {scalar} is not the value of any property")
+                    })?;
+                    return Ok(Value::Null);
+                }
+                let p = prop.unwrap_or_default();
+                let active = match active.terms.get(p) {
+                    Some(def) if def.context.is_some() => {
+                        self.scoped(active, &def.clone(), true, true, path)?
+                    }
+                    _ => active.clone(),
+                };
+                self.expand_value(&active, p, scalar, path)
+            }
+        }
+    }
+
+    /// Value Expansion (§5.3).
+    fn expand_value(
+        &self,
+        active: &Context,
+        prop: &str,
+        value: &Value,
+        path: &Path<'_>,
+    ) -> Result<Value> {
+        let def = active.term(prop);
+        let type_mapping = def.and_then(|d| d.type_mapping.as_deref());
+        if let Value::String(s) = value {
+            match type_mapping {
+                Some("@id") => return self.expand_id_value(active, s, false, path),
+                Some("@vocab") => return self.expand_id_value(active, s, true, path),
+                _ => {}
+            }
+        }
+        let mut m = Map::new();
+        m.insert("@value".into(), value.clone());
+        match type_mapping {
+            Some("@id" | "@vocab" | "@none") => {}
+            Some(t) => {
+                m.insert("@type".into(), Value::String(t.to_string()));
+            }
+            None => {
+                if value.is_string() {
+                    let language = match def.and_then(|d| d.language.as_ref()) {
+                        Some(l) => l.as_deref(),
+                        None => active.language.as_deref(),
+                    };
+                    let direction = match def.and_then(|d| d.direction) {
+                        Some(d) => d,
+                        None => active.direction,
+                    };
+                    if let Some(l) = language {
+                        m.insert("@language".into(), Value::String(l.to_string()));
+                    }
+                    if let Some(d) = direction {
+                        m.insert("@direction".into(), Value::String(d.as_str().into()));
+                    }
+                }
+            }
+        }
+        Ok(Value::Object(m))
+    }
+
+    fn expand_id_value(
+        &self,
+        active: &Context,
+        s: &str,
+        vocab: bool,
+        path: &Path<'_>,
+    ) -> Result<Value> {
+        match active.expand_iri(s, true, vocab) {
+            Some(iri) => {
+                let mut m = Map::new();
+                m.insert("@id".into(), Value::String(iri.into_owned()));
+                Ok(Value::Object(m))
+            }
+            None => {
+                self.warn("reserved @id value", path, || {
+                    format!("`{s}` has the form of a keyword and cannot be an IRI")
+                })?;
+                Ok(Value::Null)
+            }
+        }
+    }
+
+    fn expand_map(
+        &self,
+        active_in: &Arc<Context>,
+        prop: Option<&str>,
+        map: &Map<String, Value>,
+        base: Option<&Arc<str>>,
+        from_map: bool,
+        path: &Path<'_>,
+    ) -> Result<Value> {
+        let prop_def: Option<Arc<TermDef>> = prop.and_then(|p| active_in.terms.get(p).cloned());
+        let mut active = active_in.clone();
+        // Step 7: a type-scoped context does not apply to new node objects.
+        if let Some(previous) = &active.previous {
+            if !from_map {
+                let mut revert = true;
+                for k in map.keys() {
+                    match active.expand_iri(k, false, true).as_deref() {
+                        Some("@value") => {
+                            revert = false;
+                            break;
+                        }
+                        Some("@id") if map.len() == 1 => {
+                            revert = false;
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                if revert {
+                    active = previous.clone();
+                }
+            }
+        }
+        // Step 8: property-scoped context.
+        if let Some(def) = &prop_def {
+            if def.context.is_some() {
+                active = self.scoped(&active, def, true, true, path)?;
+            }
+        }
+        // Step 9: embedded context.
+        if let Some(c) = map.get("@context") {
+            active = self
+                .processor
+                .process_context(&active, c, None, base, false, true, self.options)
+                .map_err(|e| located(e, &path.key("@context")))?;
+        }
+        let type_scoped = active.clone();
+        let mut keys: Vec<&String> = map.keys().collect();
+        keys.sort_unstable();
+        // Step 11: type-scoped contexts, in lexicographic order of the types.
+        let mut input_type: Option<String> = None;
+        for k in &keys {
+            if type_scoped.expand_iri(k, false, true).as_deref() != Some("@type") {
+                continue;
+            }
+            let mut terms: Vec<&str> = as_slice(&map[k.as_str()])
+                .iter()
+                .filter_map(|v| v.as_str())
+                .collect();
+            if input_type.is_none() {
+                if let Some(last) = terms.last() {
+                    input_type = active.expand_iri(last, true, true).map(|c| c.into_owned());
+                }
+            }
+            terms.sort_unstable();
+            for t in terms {
+                if let Some(def) = type_scoped.terms.get(t) {
+                    if def.context.is_some() {
+                        let def = def.clone();
+                        active = self.scoped(&active, &def, false, false, path)?;
+                    }
+                }
+            }
+        }
+        let mut result = Map::new();
+        self.expand_object(
+            &active,
+            &type_scoped,
+            prop,
+            map,
+            &keys,
+            &mut result,
+            input_type.as_deref(),
+            base,
+            path,
+        )?;
+        self.finish_object(active_in, prop, prop_def.as_deref(), result, path)
+    }
+
+    /// Steps 14–20: validate and simplify the expanded map.
+    fn finish_object(
+        &self,
+        active: &Context,
+        prop: Option<&str>,
+        prop_def: Option<&TermDef>,
+        mut result: Map<String, Value>,
+        path: &Path<'_>,
+    ) -> Result<Value> {
+        if result.contains_key("@value") {
+            if result.keys().any(|k| {
+                !matches!(
+                    k.as_str(),
+                    "@direction" | "@index" | "@language" | "@type" | "@value"
+                )
+            }) || (result.contains_key("@type")
+                && (result.contains_key("@language") || result.contains_key("@direction")))
+            {
+                return Err(err(
+                    "invalid value object",
+                    "a value object may only have @value, @index and either @type or @language/@direction",
+                    path,
+                ));
+            }
+            let ty = result.get("@type");
+            if ty.and_then(|t| t.as_str()) == Some("@json") && !self.is_10() {
+                // any @value is fine
+            } else if result["@value"].is_null() {
+                self.warn("null @value value", path, || {
+                    "a value object with a null @value is dropped".into()
+                })?;
+                return Ok(Value::Null);
+            } else if !result["@value"].is_string() && result.contains_key("@language") {
+                return Err(err(
+                    "invalid language-tagged value",
+                    "@language is only allowed with a string @value",
+                    path,
+                ));
+            } else if let Some(t) = ty {
+                let ok = t
+                    .as_str()
+                    .is_some_and(|s| is_absolute_iri(s) && !is_blank(s));
+                if !ok {
+                    return Err(err(
+                        "invalid typed value",
+                        format!("the @type of a value object must be an IRI, found {t}"),
+                        path,
+                    ));
+                }
+            }
+        } else if let Some(t) = result.get_mut("@type") {
+            if !t.is_array() {
+                let old = t.take();
+                *t = Value::Array(vec![old]);
+            }
+        } else if result.contains_key("@set") || result.contains_key("@list") {
+            let n = result.len();
+            if n > 2 || (n == 2 && !result.contains_key("@index")) {
+                return Err(err(
+                    "invalid set or list object",
+                    "an object with @set or @list may only also have @index",
+                    path,
+                ));
+            }
+            if let Some(set) = result.remove("@set") {
+                return self.drop_unsafe(active, prop, prop_def, set, path);
+            }
+        }
+        if result.len() == 1 && result.contains_key("@language") {
+            self.warn("object with only @language", path, || {
+                "an object with only @language is dropped".into()
+            })?;
+            return Ok(Value::Null);
+        }
+        self.drop_unsafe(active, prop, prop_def, Value::Object(result), path)
+    }
+
+    /// Step 19 (and jsonld.js): drop empty objects, top-level values/lists and objects with only
+    /// @id where they cannot produce any statement.
+    fn drop_unsafe(
+        &self,
+        active: &Context,
+        prop: Option<&str>,
+        prop_def: Option<&TermDef>,
+        value: Value,
+        path: &Path<'_>,
+    ) -> Result<Value> {
+        let Value::Object(m) = &value else {
+            return Ok(value);
+        };
+        let top = match prop {
+            None => true,
+            Some(p) => {
+                active.expand_iri(p, false, true).as_deref() == Some("@graph")
+                    || prop_def.is_some_and(|d| d.has(container::GRAPH))
+            }
+        };
+        if !top {
+            return Ok(value);
+        }
+        let code = if m.is_empty() {
+            "empty object"
+        } else if m.contains_key("@value") {
+            "object with only @value"
+        } else if m.contains_key("@list") {
+            "object with only @list"
+        } else if m.len() == 1 && m.contains_key("@id") {
+            "object with only @id"
+        } else {
+            return Ok(value);
+        };
+        self.warn(code, path, || {
+            "this object produces no statement and would be dropped".into()
+        })?;
+        Ok(Value::Null)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn expand_object(
+        &self,
+        active: &Arc<Context>,
+        type_scoped: &Arc<Context>,
+        prop: Option<&str>,
+        map: &Map<String, Value>,
+        keys: &[&String],
+        result: &mut Map<String, Value>,
+        input_type: Option<&str>,
+        base: Option<&Arc<str>>,
+        path: &Path<'_>,
+    ) -> Result<()> {
+        let mut nests: Vec<&str> = Vec::new();
+        for key in keys {
+            let key = key.as_str();
+            if key == "@context" {
+                continue;
+            }
+            let value = &map[key];
+            let kpath = path.key(key);
+            let expanded = active.expand_iri(key, false, true);
+            let ep = match expanded.as_deref() {
+                Some(e) if is_absolute_iri(e) || is_keyword(e) => e,
+                _ => {
+                    self.warn("invalid property", &kpath, || {
+                        format!(
+                            "the property `{key}` does not expand to an absolute IRI (define it in the @context)"
+                        )
+                    })?;
+                    continue;
+                }
+            };
+            if is_keyword(ep) {
+                if prop == Some("@reverse") {
+                    return Err(err(
+                        "invalid reverse property map",
+                        format!("a keyword ({ep}) cannot be used inside @reverse"),
+                        &kpath,
+                    ));
+                }
+                if result.contains_key(ep) && (self.is_10() || !matches!(ep, "@included" | "@type"))
+                {
+                    return Err(err(
+                        "colliding keywords",
+                        format!("{ep} appears twice (through an alias)"),
+                        &kpath,
+                    ));
+                }
+                let ev: Value = match ep {
+                    "@id" => {
+                        let Value::String(s) = value else {
+                            return Err(err("invalid @id value", "@id must be a string", &kpath));
+                        };
+                        match active.expand_iri(s, true, false) {
+                            Some(iri) => {
+                                if !is_absolute_iri(&iri) {
+                                    self.warn("relative @id reference", &kpath, || {
+                                        format!("@id `{s}` is not an absolute IRI")
+                                    })?;
+                                }
+                                Value::String(iri.into_owned())
+                            }
+                            None => {
+                                self.warn("reserved @id value", &kpath, || {
+                                    format!("@id `{s}` has the form of a keyword")
+                                })?;
+                                // jsonld.js keeps `{"@id": null}`; toRdf then drops the node.
+                                result.insert("@id".into(), Value::Null);
+                                continue;
+                            }
+                        }
+                    }
+                    "@type" => {
+                        let items = as_slice(value);
+                        if !items.iter().all(|v| v.is_string()) {
+                            return Err(err(
+                                "invalid type value",
+                                "@type must be a string or an array of strings",
+                                &kpath,
+                            ));
+                        }
+                        let mut out = Vec::with_capacity(items.len());
+                        for (i, v) in items.iter().enumerate() {
+                            let s = v.as_str().unwrap_or_default();
+                            match type_scoped.expand_iri(s, true, true) {
+                                Some(t) => {
+                                    if t != "@json" && !is_absolute_iri(&t) {
+                                        let p = if value.is_array() {
+                                            kpath.index(i)
+                                        } else {
+                                            kpath
+                                        };
+                                        self.warn("relative @type reference", &p, || {
+                                            format!("type `{s}` does not expand to an absolute IRI")
+                                        })?;
+                                    }
+                                    out.push(Value::String(t.into_owned()));
+                                }
+                                None => {
+                                    self.warn("relative @type reference", &kpath, || {
+                                        format!("type `{s}` has the form of a keyword")
+                                    })?;
+                                }
+                            }
+                        }
+                        let new = if value.is_array() || result.contains_key("@type") {
+                            Value::Array(out)
+                        } else {
+                            out.pop().unwrap_or(Value::Null)
+                        };
+                        if let Some(existing) = result.remove("@type") {
+                            let mut all = into_array(existing);
+                            all.extend(into_array(new));
+                            Value::Array(all)
+                        } else {
+                            new
+                        }
+                    }
+                    "@graph" => Value::Array(into_array(self.expand(
+                        active,
+                        Some("@graph"),
+                        value,
+                        base,
+                        false,
+                        &kpath,
+                    )?)),
+                    "@included" => {
+                        if self.is_10() {
+                            continue;
+                        }
+                        let items = into_array(self.expand(
+                            active,
+                            Some("@included"),
+                            value,
+                            base,
+                            false,
+                            &kpath,
+                        )?);
+                        for item in &items {
+                            let ok = item.as_object().is_some_and(|m| {
+                                !m.contains_key("@value")
+                                    && !m.contains_key("@list")
+                                    && !m.contains_key("@set")
+                            });
+                            if !ok {
+                                return Err(err(
+                                    "invalid @included value",
+                                    "@included must contain node objects",
+                                    &kpath,
+                                ));
+                            }
+                        }
+                        let mut all = result
+                            .remove("@included")
+                            .map(into_array)
+                            .unwrap_or_default();
+                        all.extend(items);
+                        Value::Array(all)
+                    }
+                    "@value" => {
+                        if input_type == Some("@json") && !self.is_10() {
+                            result.insert("@value".into(), value.clone());
+                            continue;
+                        } else if value.is_object() || value.is_array() {
+                            return Err(err(
+                                "invalid value object value",
+                                "@value must be a string, number, boolean or null",
+                                &kpath,
+                            ));
+                        } else {
+                            if value.is_null() {
+                                result.insert("@value".into(), Value::Null);
+                                continue;
+                            }
+                            value.clone()
+                        }
+                    }
+                    "@language" => {
+                        let Value::String(s) = value else {
+                            return Err(err(
+                                "invalid language-tagged string",
+                                "@language must be a string",
+                                &kpath,
+                            ));
+                        };
+                        if !is_bcp47(s) {
+                            self.warn("invalid @language value", &kpath, || {
+                                format!("@language `{s}` is not a BCP47 tag")
+                            })?;
+                        }
+                        Value::String(s.to_lowercase())
+                    }
+                    "@direction" => {
+                        if self.is_10() {
+                            continue;
+                        }
+                        match value.as_str() {
+                            Some("ltr" | "rtl") => value.clone(),
+                            _ => {
+                                return Err(err(
+                                    "invalid base direction",
+                                    "@direction must be \"ltr\" or \"rtl\"",
+                                    &kpath,
+                                ))
+                            }
+                        }
+                    }
+                    "@index" => {
+                        if !value.is_string() {
+                            return Err(err(
+                                "invalid @index value",
+                                "@index must be a string",
+                                &kpath,
+                            ));
+                        }
+                        value.clone()
+                    }
+                    "@list" => {
+                        let graph = match prop {
+                            None => true,
+                            Some(p) => {
+                                active.expand_iri(p, false, true).as_deref() == Some("@graph")
+                            }
+                        };
+                        if graph {
+                            self.warn("free-floating list", &kpath, || {
+                                "a list that is not the value of a property is dropped".into()
+                            })?;
+                            continue;
+                        }
+                        Value::Array(into_array(
+                            self.expand(active, prop, value, base, false, &kpath)?,
+                        ))
+                    }
+                    "@set" => self.expand(active, prop, value, base, false, &kpath)?,
+                    "@reverse" => {
+                        if !value.is_object() {
+                            return Err(err(
+                                "invalid @reverse value",
+                                "@reverse must be an object",
+                                &kpath,
+                            ));
+                        }
+                        let ev =
+                            self.expand(active, Some("@reverse"), value, base, false, &kpath)?;
+                        if let Value::Object(mut em) = ev {
+                            if let Some(Value::Object(rev)) = em.remove("@reverse") {
+                                for (p, item) in rev {
+                                    add_value(result, &p, item);
+                                }
+                            }
+                            if !em.is_empty() {
+                                let rm = result
+                                    .entry("@reverse".to_string())
+                                    .or_insert_with(|| Value::Object(Map::new()));
+                                let Value::Object(rm) = rm else {
+                                    continue;
+                                };
+                                for (p, items) in em {
+                                    let items = into_array(items);
+                                    for item in &items {
+                                        if is_value_object(item) || is_list_object(item) {
+                                            return Err(err(
+                                                "invalid reverse property value",
+                                                format!("the reverse property {p} cannot have a value or list"),
+                                                &kpath,
+                                            ));
+                                        }
+                                    }
+                                    add_value(rm, &p, Value::Array(items));
+                                }
+                            }
+                        }
+                        continue;
+                    }
+                    "@nest" => {
+                        nests.push(key);
+                        continue;
+                    }
+                    _ => continue,
+                };
+                if !ev.is_null() || ep == "@set" {
+                    if ev.is_null() {
+                        continue;
+                    }
+                    result.insert(ep.to_string(), ev);
+                }
+                continue;
+            }
+            let ep = ep.to_string();
+            let def = active.terms.get(key).cloned();
+            let flags = def.as_ref().map(|d| d.container).unwrap_or(0);
+            let mut ev = if def.as_ref().and_then(|d| d.type_mapping.as_deref()) == Some("@json") {
+                let mut m = Map::new();
+                m.insert("@value".into(), value.clone());
+                m.insert("@type".into(), Value::String("@json".into()));
+                Value::Object(m)
+            } else if flags & container::LANGUAGE != 0 && value.is_object() {
+                self.expand_language_map(active, def.as_deref(), value, &kpath)?
+            } else if flags & (container::INDEX | container::TYPE | container::ID) != 0
+                && value.is_object()
+            {
+                self.expand_index_map(active, key, def.as_deref(), value, base, &kpath)?
+            } else {
+                self.expand(active, Some(key), value, base, false, &kpath)?
+            };
+            if ev.is_null() {
+                continue;
+            }
+            if flags & container::LIST != 0 && !is_list_object(&ev) {
+                let mut m = Map::new();
+                m.insert("@list".into(), Value::Array(into_array(ev)));
+                ev = Value::Object(m);
+            }
+            if flags & container::GRAPH != 0 && flags & (container::ID | container::INDEX) == 0 {
+                ev = Value::Array(
+                    into_array(ev)
+                        .into_iter()
+                        .map(|e| {
+                            let mut m = Map::new();
+                            m.insert("@graph".into(), Value::Array(into_array(e)));
+                            Value::Object(m)
+                        })
+                        .collect(),
+                );
+            }
+            if def.as_ref().is_some_and(|d| d.reverse) {
+                let rm = result
+                    .entry("@reverse".to_string())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(rm) = rm {
+                    let items = into_array(ev);
+                    for item in &items {
+                        if is_value_object(item) || is_list_object(item) {
+                            return Err(err(
+                                "invalid reverse property value",
+                                format!("the reverse property `{key}` cannot have a value or list"),
+                                &kpath,
+                            ));
+                        }
+                    }
+                    add_value(rm, &ep, Value::Array(items));
+                }
+            } else {
+                add_value(result, &ep, ev);
+            }
+        }
+        for nk in nests {
+            let npath = path.key(nk);
+            let nest_active = match active.terms.get(nk) {
+                Some(def) if def.context.is_some() => {
+                    let def = def.clone();
+                    self.scoped(active, &def, true, true, &npath)?
+                }
+                _ => active.clone(),
+            };
+            let active = &nest_active;
+            for (i, nv) in as_slice(&map[nk]).iter().enumerate() {
+                let ipath = if map[nk].is_array() {
+                    npath.index(i)
+                } else {
+                    npath
+                };
+                let Value::Object(nm) = nv else {
+                    return Err(err(
+                        "invalid @nest value",
+                        "the value of a nesting property must be an object",
+                        &ipath,
+                    ));
+                };
+                if nm
+                    .keys()
+                    .any(|k| active.expand_iri(k, false, true).as_deref() == Some("@value"))
+                {
+                    return Err(err(
+                        "invalid @nest value",
+                        "a nested object cannot be a value object",
+                        &ipath,
+                    ));
+                }
+                let mut nkeys: Vec<&String> = nm.keys().collect();
+                nkeys.sort_unstable();
+                self.expand_object(
+                    active,
+                    type_scoped,
+                    prop,
+                    nm,
+                    &nkeys,
+                    result,
+                    input_type,
+                    base,
+                    &ipath,
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn expand_language_map(
+        &self,
+        active: &Context,
+        def: Option<&TermDef>,
+        value: &Value,
+        path: &Path<'_>,
+    ) -> Result<Value> {
+        let Value::Object(m) = value else {
+            return Ok(Value::Null);
+        };
+        let direction = match def.and_then(|d| d.direction) {
+            Some(d) => d,
+            None => active.direction,
+        };
+        let mut keys: Vec<&String> = m.keys().collect();
+        keys.sort_unstable();
+        let mut out = Vec::new();
+        for lang in keys {
+            let lpath = path.key(lang);
+            let none = active.expand_iri(lang, false, true).as_deref() == Some("@none");
+            for item in as_slice(&m[lang.as_str()]) {
+                let s = match item {
+                    Value::Null => continue,
+                    Value::String(s) => s,
+                    _ => {
+                        return Err(err(
+                            "invalid language map value",
+                            "the values of a language map must be strings",
+                            &lpath,
+                        ))
+                    }
+                };
+                let mut v = Map::new();
+                v.insert("@value".into(), Value::String(s.clone()));
+                if !none {
+                    if !is_bcp47(lang) {
+                        self.warn("invalid @language value", &lpath, || {
+                            format!("language `{lang}` is not a BCP47 tag")
+                        })?;
+                    }
+                    v.insert("@language".into(), Value::String(lang.to_lowercase()));
+                }
+                if let Some(d) = direction {
+                    v.insert("@direction".into(), Value::String(d.as_str().into()));
+                }
+                out.push(Value::Object(v));
+            }
+        }
+        Ok(Value::Array(out))
+    }
+
+    fn expand_index_map(
+        &self,
+        active: &Arc<Context>,
+        key: &str,
+        def: Option<&TermDef>,
+        value: &Value,
+        base: Option<&Arc<str>>,
+        path: &Path<'_>,
+    ) -> Result<Value> {
+        let Value::Object(m) = value else {
+            return Ok(Value::Null);
+        };
+        let flags = def.map(|d| d.container).unwrap_or(0);
+        let index_key = def.and_then(|d| d.index.as_deref()).unwrap_or("@index");
+        let mut keys: Vec<&String> = m.keys().collect();
+        keys.sort_unstable();
+        let mut out = Vec::new();
+        for index in keys {
+            let ipath = path.key(index);
+            let mut map_ctx = if flags & (container::ID | container::TYPE) != 0 {
+                active.previous.clone().unwrap_or_else(|| active.clone())
+            } else {
+                active.clone()
+            };
+            if flags & container::TYPE != 0 {
+                if let Some(idef) = map_ctx.terms.get(index.as_str()).cloned() {
+                    if idef.context.is_some() {
+                        map_ctx = self.scoped(&map_ctx, &idef, false, true, &ipath)?;
+                    }
+                }
+            }
+            let expanded_index = active
+                .expand_iri(index, false, true)
+                .map(|c| c.into_owned());
+            let is_none = expanded_index.as_deref() == Some("@none");
+            let items = into_array(self.expand(
+                &map_ctx,
+                Some(key),
+                &m[index.as_str()],
+                base,
+                true,
+                &ipath,
+            )?);
+            for mut item in items {
+                if flags & container::GRAPH != 0 && !is_graph_object(&item) {
+                    let mut g = Map::new();
+                    g.insert("@graph".into(), Value::Array(into_array(item)));
+                    item = Value::Object(g);
+                }
+                let Value::Object(im) = &mut item else {
+                    out.push(item);
+                    continue;
+                };
+                if flags & container::INDEX != 0 && index_key != "@index" && !is_none {
+                    let re = self.expand_value(
+                        active,
+                        index_key,
+                        &Value::String(index.clone()),
+                        &ipath,
+                    )?;
+                    let eik = active
+                        .expand_iri(index_key, false, true)
+                        .map(|c| c.into_owned())
+                        .unwrap_or_default();
+                    if im.contains_key("@value") {
+                        return Err(err(
+                            "invalid value object",
+                            "a value object cannot take a property-valued index",
+                            &ipath,
+                        ));
+                    }
+                    let mut vals = vec![re];
+                    if let Some(existing) = im.remove(&eik) {
+                        vals.extend(into_array(existing));
+                    }
+                    im.insert(eik, Value::Array(vals));
+                } else if flags & container::INDEX != 0 && !im.contains_key("@index") && !is_none {
+                    im.insert("@index".into(), Value::String(index.clone()));
+                } else if flags & container::ID != 0 && !im.contains_key("@id") && !is_none {
+                    let id = active
+                        .expand_iri(index, true, false)
+                        .map(|c| c.into_owned())
+                        .unwrap_or_default();
+                    if !is_absolute_iri(&id) {
+                        self.warn("relative @id reference", &ipath, || {
+                            format!("@id `{index}` is not an absolute IRI")
+                        })?;
+                    }
+                    im.insert("@id".into(), Value::String(id));
+                } else if flags & container::TYPE != 0 && !is_none {
+                    let mut types = vec![Value::String(expanded_index.clone().unwrap_or_default())];
+                    if let Some(existing) = im.remove("@type") {
+                        types.extend(into_array(existing));
+                    }
+                    im.insert("@type".into(), Value::Array(types));
+                }
+                out.push(item);
+            }
+        }
+        Ok(Value::Array(out))
+    }
+}

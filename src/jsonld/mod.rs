@@ -1,0 +1,334 @@
+//! Our own JSON-LD 1.1 processor: context processing, expansion and toRdf, offline, with pinned
+//! contexts, a cache of processed contexts and a "safe mode".
+//!
+//! It exists because Data Integrity proofs (eddsa-rdfc-2022, Ed25519Signature2020) sign the
+//! RDFC-1.0 canonical form of the credential's RDF dataset, so our dataset must agree exactly with
+//! the one jsonld.js (Digital Bazaar, the deployed reference) produces. The one Rust crate we could
+//! use writes a fractional `xsd:float` as `"2.5"` where JSON-LD 1.1 (and jsonld.js) writes
+//! `"2.5E0"`, and it re-processes the large VC + OB contexts for every document.
+//!
+//! * [`Processor`] holds a [`DocumentLoader`] (by default the [`StaticLoader`] with the bundled
+//!   contexts; it refuses every other URL, so there is never network access) and a cache of
+//!   processed contexts, so the second credential pays nothing for context processing.
+//! * [`Options::safe`] is what signing and verification use: any term that does not expand to an
+//!   absolute IRI, any dropped value, any relative IRI is an error with code `"data loss"`
+//!   (`ErrorKind::JsonLd("data loss")`) naming the term and the JSON Pointer — like jsonld.js
+//!   `safe: true`.
+//!
+//! # Example
+//! ```
+//! use openbadges::jsonld::{Options, Processor};
+//! let processor = Processor::new();
+//! let doc = serde_json::json!({
+//!     "@context": {"@vocab": "https://example.org/"},
+//!     "@id": "https://example.org/badge",
+//!     "credits": 2.5
+//! });
+//! let dataset = processor.to_rdf(&doc, &Options::safe())?;
+//! assert_eq!(dataset.len(), 1);
+//! let object = &dataset.quads[0].object;
+//! assert_eq!(
+//!     object,
+//!     &openbadges::rdf::Term::Literal(openbadges::rdf::Literal {
+//!         value: "2.5E0".into(),
+//!         datatype: "http://www.w3.org/2001/XMLSchema#double".into(),
+//!         language: None,
+//!     })
+//! );
+//! # Ok::<(), openbadges::Error>(())
+//! ```
+
+mod context;
+mod expand;
+mod iri;
+mod json_literal;
+mod loader;
+mod number;
+mod path;
+mod to_rdf;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::rdf::Dataset;
+
+pub use loader::{BundledContext, DocumentLoader, StaticLoader, BUNDLED_CONTEXTS};
+
+use context::Context;
+
+/// The JSON-LD processing mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum ProcessingMode {
+    /// `json-ld-1.1` (the default).
+    #[default]
+    JsonLd11,
+    /// `json-ld-1.0`: 1.1 features are errors.
+    JsonLd10,
+}
+
+/// How `@direction` is represented in RDF (`rdfDirection` option of toRdf).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RdfDirection {
+    /// `i18n-datatype`: a literal with datatype `https://www.w3.org/ns/i18n#{language}_{direction}`.
+    I18nDatatype,
+    /// `compound-literal`: a blank node with `rdf:value`, `rdf:language` and `rdf:direction`.
+    CompoundLiteral,
+}
+
+/// Options of [`Processor::expand`] and [`Processor::to_rdf`].
+///
+/// `Options::default()` runs the raw JSON-LD 1.1 algorithms (values that cannot be represented are
+/// dropped, as the specification says); [`Options::safe`] turns every such drop into an error.
+///
+/// # Example
+/// ```
+/// use openbadges::jsonld::Options;
+/// let options = Options { base: Some("https://example.org/".into()), ..Options::default() };
+/// assert!(!options.safe);
+/// assert!(Options::safe().safe);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The document's base IRI (`base` option); `None` leaves relative IRIs relative.
+    pub base: Option<String>,
+    /// Safe mode: refuse (error code `"data loss"`) instead of silently dropping anything.
+    pub safe: bool,
+    /// The processing mode.
+    pub processing_mode: ProcessingMode,
+    /// A context applied before the document's own (`expandContext` option).
+    pub expand_context: Option<Value>,
+    /// Keep triples whose predicate is a blank node (generalized RDF).
+    pub produce_generalized_rdf: bool,
+    /// How to represent `@direction` in RDF; `None` drops the direction.
+    pub rdf_direction: Option<RdfDirection>,
+}
+
+impl Options {
+    /// The options Data Integrity signing and verification use: safe mode, no base IRI.
+    pub fn safe() -> Self {
+        Options {
+            safe: true,
+            ..Options::default()
+        }
+    }
+}
+
+/// Most processed contexts kept before the cache is emptied (bounds memory under hostile input).
+const CACHE_LIMIT: usize = 4096;
+/// Most nested remote contexts (`context overflow` beyond).
+const MAX_REMOTE_CONTEXTS: usize = 32;
+
+/// Key of the processed-context cache: the active context (by address, kept alive by the entry),
+/// the local context (its JSON text, or the address of a term's scoped context), and the flags
+/// that change the result.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct CacheKey {
+    active: usize,
+    local: LocalKey,
+    base: Option<Arc<str>>,
+    override_protected: bool,
+    propagate: bool,
+    safe: bool,
+    mode: ProcessingMode,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum LocalKey {
+    Text(String),
+    Scoped(usize),
+}
+
+struct CacheEntry {
+    // Kept so that the addresses in the key stay unique while the entry lives.
+    _active: Arc<Context>,
+    _scoped: Option<Arc<Value>>,
+    result: Arc<Context>,
+}
+
+/// A JSON-LD 1.1 processor: a document loader plus a cache of processed contexts.
+///
+/// Build one and reuse it: the first document with a given `@context` pays for context processing,
+/// the following ones find the processed context in the cache. `Processor` is `Send + Sync`.
+///
+/// # Example
+/// ```
+/// use openbadges::jsonld::{Options, Processor};
+/// let processor = Processor::new();
+/// let credential = serde_json::json!({
+///     "@context": ["https://www.w3.org/ns/credentials/v2"],
+///     "type": ["VerifiableCredential"],
+///     "issuer": "did:example:issuer",
+///     "credentialSubject": {"id": "did:example:subject"}
+/// });
+/// let expanded = processor.expand(&credential, &Options::safe())?;
+/// assert_eq!(
+///     expanded[0]["@type"][0],
+///     "https://www.w3.org/2018/credentials#VerifiableCredential"
+/// );
+/// # Ok::<(), openbadges::Error>(())
+/// ```
+pub struct Processor {
+    loader: Arc<dyn DocumentLoader>,
+    cache: Mutex<HashMap<CacheKey, CacheEntry>>,
+    initial: Mutex<HashMap<Option<String>, Arc<Context>>>,
+}
+
+impl Default for Processor {
+    fn default() -> Self {
+        Processor::new()
+    }
+}
+
+impl std::fmt::Debug for Processor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let cached = self.cache.lock().map(|c| c.len()).unwrap_or(0);
+        f.debug_struct("Processor")
+            .field("cached_contexts", &cached)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Processor {
+    /// A processor with the [`StaticLoader`] (bundled, pinned contexts; every other URL refused).
+    pub fn new() -> Self {
+        Processor::with_loader(Arc::new(StaticLoader::new()))
+    }
+
+    /// A processor with a caller-supplied document loader.
+    ///
+    /// # Example
+    /// ```
+    /// use std::sync::Arc;
+    /// use openbadges::jsonld::{Processor, StaticLoader};
+    /// let processor = Processor::with_loader(Arc::new(StaticLoader::new()));
+    /// # let _ = processor;
+    /// ```
+    pub fn with_loader(loader: Arc<dyn DocumentLoader>) -> Self {
+        Processor {
+            loader,
+            cache: Mutex::new(HashMap::new()),
+            initial: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// JSON-LD 1.1 Expansion of `input`: always an array of expanded node objects.
+    ///
+    /// Errors carry the JSON-LD error code in [`crate::ErrorKind::JsonLd`] (e.g.
+    /// `"invalid term definition"`), or `"data loss"` for a safe-mode refusal.
+    pub fn expand(&self, input: &Value, options: &Options) -> Result<Value> {
+        expand::expand_document(self, input, options)
+    }
+
+    /// Expansion followed by "Deserialize JSON-LD to RDF": the RDF dataset of `input`.
+    ///
+    /// Blank nodes are labelled `b0`, `b1`, … in the order the node map meets them.
+    pub fn to_rdf(&self, input: &Value, options: &Options) -> Result<Dataset> {
+        let expanded = self.expand(input, options)?;
+        to_rdf::to_rdf(&expanded, options)
+    }
+
+    /// Number of processed contexts currently cached.
+    pub fn cached_contexts(&self) -> usize {
+        self.cache.lock().map(|c| c.len()).unwrap_or(0)
+    }
+
+    pub(crate) fn loader(&self) -> &dyn DocumentLoader {
+        self.loader.as_ref()
+    }
+
+    /// The initial active context for a document base.
+    fn initial_context(&self, base: Option<&str>) -> Arc<Context> {
+        let key = base.map(str::to_owned);
+        if let Ok(mut map) = self.initial.lock() {
+            if map.len() > CACHE_LIMIT {
+                map.clear();
+            }
+            return map
+                .entry(key)
+                .or_insert_with(|| Arc::new(Context::new(base.map(Arc::from))))
+                .clone();
+        }
+        Arc::new(Context::new(base.map(Arc::from)))
+    }
+
+    /// Context processing with the cache in front of it.
+    #[allow(clippy::too_many_arguments)]
+    fn process_context(
+        &self,
+        active: &Arc<Context>,
+        local: &Value,
+        scoped: Option<&Arc<Value>>,
+        base: Option<&Arc<str>>,
+        override_protected: bool,
+        propagate: bool,
+        options: &Options,
+    ) -> Result<Arc<Context>> {
+        let local_key = match scoped {
+            Some(arc) => LocalKey::Scoped(Arc::as_ptr(arc) as usize),
+            None => LocalKey::Text(
+                serde_json::to_string(local)
+                    .map_err(|e| Error::jsonld("invalid local context", e.to_string()))?,
+            ),
+        };
+        let key = CacheKey {
+            active: Arc::as_ptr(active) as usize,
+            local: local_key,
+            base: base.cloned(),
+            override_protected,
+            propagate,
+            safe: options.safe,
+            mode: options.processing_mode,
+        };
+        if let Ok(cache) = self.cache.lock() {
+            if let Some(entry) = cache.get(&key) {
+                return Ok(entry.result.clone());
+            }
+        }
+        let mut remote = Vec::new();
+        let result = context::process(
+            self,
+            active,
+            local,
+            base,
+            &mut remote,
+            context::Flags {
+                override_protected,
+                propagate,
+                validate_scoped: true,
+            },
+            options,
+        )?;
+        let result = Arc::new(result);
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(
+                key,
+                CacheEntry {
+                    _active: active.clone(),
+                    _scoped: scoped.cloned(),
+                    result: result.clone(),
+                },
+            );
+        }
+        Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn processor_is_send_sync() {
+        assert_send_sync::<Processor>();
+    }
+}
