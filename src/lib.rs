@@ -9,8 +9,10 @@
 pub mod atomic_file;
 pub mod error;
 pub mod import;
+pub mod jcs;
 pub mod json;
 pub mod jsonld;
+pub mod keys;
 pub mod lint;
 pub mod rdf;
 pub mod resolve;
