@@ -97,7 +97,11 @@ pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Value> {
                     .map(|t| format!("/{}", pointer_token(t)))
                     .collect::<String>();
                 let err = Error::json(format!("malformed JSON: {e}"));
-                Err(if pointer.is_empty() { err } else { err.at(pointer) })
+                Err(if pointer.is_empty() {
+                    err
+                } else {
+                    err.at(pointer)
+                })
             }
         }
     }

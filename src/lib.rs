@@ -6,9 +6,18 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod atomic_file;
 pub mod error;
+pub mod import;
+pub mod jcs;
 pub mod json;
 pub mod jsonld;
+pub mod keys;
+pub mod lint;
 pub mod rdf;
+pub mod resolve;
+pub mod schema;
+pub mod status;
+pub mod verify;
 
 pub use error::{Error, ErrorKind, Result};

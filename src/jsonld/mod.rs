@@ -58,6 +58,7 @@ use crate::rdf::Dataset;
 pub use loader::{BundledContext, DocumentLoader, StaticLoader, BUNDLED_CONTEXTS};
 
 use context::Context;
+pub(crate) use json_literal::canonical_json;
 
 /// The JSON-LD processing mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

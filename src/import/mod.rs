@@ -1,0 +1,3 @@
+//! Importing credentials in every form a wallet receives them.
+
+pub mod ob2;

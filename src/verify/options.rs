@@ -1,0 +1,122 @@
+//! [`VerifyOptions`]: secure defaults; relaxations only through [`VerifyOptions::dangerous`].
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::danger::Relaxations;
+use super::trust::TrustList;
+use crate::resolve::{Offline, Resolver};
+
+/// The clock skew tolerated by default when judging dates: 5 minutes.
+pub const DEFAULT_SKEW_SECONDS: i64 = 300;
+
+/// Who the verifier expects the credential to be for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Recipient {
+    /// A DID or URL, compared with `credentialSubject.id`.
+    Id(String),
+    /// An e-mail address, compared with `credentialSubject.identifier` (plain or hashed
+    /// IdentityObject entries) and `credentialSubject.id` (`mailto:`).
+    Email(String),
+}
+
+/// How to verify. `VerifyOptions::default()` checks everything, offline, and fails closed.
+///
+/// # Example
+/// ```
+/// use openbadges::verify::{TrustList, VerifyOptions};
+/// let at = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().to_utc();
+/// let options = VerifyOptions::default()
+///     .at(at)
+///     .trust(TrustList::new().trust("did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"));
+/// # let _ = options;
+/// ```
+#[derive(Clone)]
+pub struct VerifyOptions {
+    pub(crate) now: Option<DateTime<Utc>>,
+    pub(crate) skew: chrono::Duration,
+    pub(crate) trust: Option<TrustList>,
+    pub(crate) recipient: Option<Recipient>,
+    pub(crate) resolver: Arc<dyn Resolver>,
+    pub(crate) legacy_suites: bool,
+    pub(crate) relax: Relaxations,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            now: None,
+            skew: chrono::Duration::seconds(DEFAULT_SKEW_SECONDS),
+            trust: None,
+            recipient: None,
+            resolver: Arc::new(Offline),
+            legacy_suites: true,
+            relax: Relaxations::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for VerifyOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifyOptions")
+            .field("now", &self.now)
+            .field("skew", &self.skew)
+            .field("trust", &self.trust)
+            .field("recipient", &self.recipient)
+            .field("legacy_suites", &self.legacy_suites)
+            .field("relax", &self.relax)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VerifyOptions {
+    /// Judge dates as of `now` instead of the system clock (reproducible verification).
+    pub fn at(mut self, now: DateTime<Utc>) -> Self {
+        self.now = Some(now);
+        self
+    }
+
+    /// The tolerated clock skew (default [`DEFAULT_SKEW_SECONDS`]).
+    pub fn skew(mut self, skew: chrono::Duration) -> Self {
+        self.skew = skew;
+        self
+    }
+
+    /// Run the trust phase against this list.
+    pub fn trust(mut self, list: TrustList) -> Self {
+        self.trust = Some(list);
+        self
+    }
+
+    /// Check that the credential is for this recipient.
+    pub fn recipient(mut self, recipient: Recipient) -> Self {
+        self.recipient = Some(recipient);
+        self
+    }
+
+    /// Fetch remote documents (DID documents, verification methods, status lists) through
+    /// `resolver` instead of refusing them.
+    pub fn resolver(mut self, resolver: Arc<dyn Resolver>) -> Self {
+        self.resolver = resolver;
+        self
+    }
+
+    /// Refuse the legacy `Ed25519Signature2020` and `eddsa-2022` proofs (accepted by default,
+    /// because badges in the wild carry them).
+    pub fn reject_legacy_suites(mut self) -> Self {
+        self.legacy_suites = false;
+        self
+    }
+
+    /// The current time used to judge dates.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now.unwrap_or_else(Utc::now)
+    }
+
+    /// Relaxations that weaken verification: see [`super::danger`].
+    pub fn dangerous(&mut self) -> super::danger::DangerousVerifyOptions<'_> {
+        super::danger::DangerousVerifyOptions { options: self }
+    }
+}
