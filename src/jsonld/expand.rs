@@ -83,10 +83,8 @@ fn as_slice(v: &Value) -> &[Value] {
 }
 
 /// Appends `value` (each item, if an array) to the array at `key`.
-fn add_value(map: &mut Map<String, Value>, key: &str, value: Value) {
-    let slot = map
-        .entry(key.to_string())
-        .or_insert_with(|| Value::Array(Vec::new()));
+fn add_value(map: &mut Map<String, Value>, key: String, value: Value) {
+    let slot = map.entry(key).or_insert_with(|| Value::Array(Vec::new()));
     if !slot.is_array() {
         let old = slot.take();
         *slot = Value::Array(vec![old]);
@@ -747,7 +745,7 @@ impl Expander<'_> {
                         if let Value::Object(mut em) = ev {
                             if let Some(Value::Object(rev)) = em.remove("@reverse") {
                                 for (p, item) in rev {
-                                    add_value(result, &p, item);
+                                    add_value(result, p, item);
                                 }
                             }
                             if !em.is_empty() {
@@ -768,7 +766,7 @@ impl Expander<'_> {
                                             ));
                                         }
                                     }
-                                    add_value(rm, &p, Value::Array(items));
+                                    add_value(rm, p, Value::Array(items));
                                 }
                             }
                         }
@@ -839,10 +837,10 @@ impl Expander<'_> {
                             ));
                         }
                     }
-                    add_value(rm, &ep, Value::Array(items));
+                    add_value(rm, ep, Value::Array(items));
                 }
             } else {
-                add_value(result, &ep, ev);
+                add_value(result, ep, ev);
             }
         }
         for (nk, nest_value) in nests {

@@ -53,7 +53,7 @@ enum Item<'a> {
     /// A value object.
     Value(&'a Map<String, Value>),
     /// A node reference (or a type IRI), relabelled if blank.
-    Ref(String),
+    Ref(Cow<'a, str>),
     /// A list.
     List(Vec<Item<'a>>),
 }
@@ -194,16 +194,16 @@ impl<'a> NodeMap<'a> {
         if field(map, "@id").is_some_and(|v| v.is_null()) {
             return Ok(());
         }
-        let id = match field(map, "@id").and_then(|v| v.as_str()) {
-            Some(i) if is_blank(i) => self.issuer.relabel(i),
-            Some(i) => i.to_string(),
-            None => self.issuer.fresh(),
+        let id: Cow<'a, str> = match field(map, "@id").and_then(|v| v.as_str()) {
+            Some(i) if is_blank(i) => Cow::Owned(self.issuer.relabel(i)),
+            Some(i) => Cow::Borrowed(i),
+            None => Cow::Owned(self.issuer.fresh()),
         };
         self.node(graph, &id);
         match subject {
             Subject::Reverse(s) => {
                 if let Some(p) = property {
-                    self.add(graph, &id, p, Item::Ref(s.to_string()), true);
+                    self.add(graph, &id, p, Item::Ref(Cow::Owned(s.to_string())), true);
                 }
             }
             Subject::Id(s) => {
@@ -221,10 +221,10 @@ impl<'a> NodeMap<'a> {
             let key: Cow<'a, str> = Cow::Borrowed("@type");
             for t in as_slice(types) {
                 if let Some(t) = t.as_str() {
-                    let t = if is_blank(t) {
-                        self.issuer.relabel(t)
+                    let t: Cow<'a, str> = if is_blank(t) {
+                        Cow::Owned(self.issuer.relabel(t))
                     } else {
-                        t.to_string()
+                        Cow::Borrowed(t)
                     };
                     self.add(graph, &id, &key, Item::Ref(t), true);
                 }
