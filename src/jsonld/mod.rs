@@ -238,6 +238,24 @@ impl Processor {
     /// Expansion followed by "Deserialize JSON-LD to RDF": the RDF dataset of `input`.
     ///
     /// Blank nodes are labelled `b0`, `b1`, … in the order the node map meets them.
+    ///
+    /// # Example
+    /// ```
+    /// use openbadges::jsonld::{Options, Processor};
+    /// use openbadges::ErrorKind;
+    /// let processor = Processor::new();
+    /// // `nmae` is not defined by the context: the raw algorithm drops it, safe mode refuses.
+    /// let doc = serde_json::json!({
+    ///     "@context": "https://www.w3.org/ns/credentials/v2",
+    ///     "id": "urn:uuid:1",
+    ///     "type": "VerifiableCredential",
+    ///     "nmae": "typo"
+    /// });
+    /// let err = processor.to_rdf(&doc, &Options::safe()).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::JsonLd("data loss"));
+    /// assert_eq!(err.pointer(), Some("/nmae"));
+    /// # Ok::<(), openbadges::Error>(())
+    /// ```
     pub fn to_rdf(&self, input: &Value, options: &Options) -> Result<Dataset> {
         let expanded = self.expand(input, options)?;
         to_rdf::to_rdf(&expanded, options)
