@@ -135,6 +135,11 @@ const PEER_FIXTURES: &[(&str, &str)] = &[
         "standards/ob/validator-fixtures/ob30/simple-did-key-method.json",
         "ob30-simple-did-key-method.nq",
     ),
+    // Its @context wraps an inline context in `@context`, which jsonld.js unwraps.
+    (
+        "suites/vc-test-suites/data-integrity-test-suite-assertion/inputs/eddsa-rdfc-2022/2.0-previousProofStringOk-SimpleSigned2.json",
+        "di-2.0-previousProofStringOk-SimpleSigned2.nq",
+    ),
 ];
 
 fn without_proof(mut doc: Value) -> Value {
@@ -174,6 +179,23 @@ fn proof_configuration_gives_the_quads_jsonld_js_gives() {
     let want = std::fs::read_to_string(fixtures().join("proof-config.nq")).unwrap();
     assert!(isomorphic(&dataset_quads(&ds), &parse_nquads(&want)));
     assert_eq!(ds.len(), 5);
+}
+
+#[test]
+fn presentation_with_a_string_credential_is_refused_like_jsonld_js() {
+    let Some(shared) = shared() else { return };
+    // jsonld.js (safe mode): "object with only @value" — a JWT string as the value of the
+    // @graph-container property `verifiableCredential`.
+    let doc = read_json(&shared.join(
+        "suites/vc-test-suites/vc-data-model-2.0-test-suite/tests/input/presentation-vc-as-string-fail.json",
+    ));
+    let err = Processor::new().to_rdf(&doc, &Options::safe()).unwrap_err();
+    assert_eq!(
+        err.kind(),
+        openbadges::ErrorKind::JsonLd("data loss"),
+        "{err}"
+    );
+    assert_eq!(err.pointer(), Some("/verifiableCredential"));
 }
 
 #[test]

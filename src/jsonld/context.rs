@@ -291,6 +291,14 @@ pub(crate) fn process(
     if !propagate && result.previous.is_none() {
         result.previous = Some(active.clone());
     }
+    // jsonld.js compatibility (safe mode only, see `unwrap_context`): `{"@context": [...]}`
+    // stands for its array.
+    let local = match local {
+        Value::Object(m) if options.safe && m.get("@context").is_some_and(|c| c.is_array()) => {
+            &m["@context"]
+        }
+        other => other,
+    };
     let items: &[Value] = match local {
         Value::Array(a) => a,
         other => std::slice::from_ref(other),
@@ -360,6 +368,23 @@ pub(crate) fn process(
                 result = nested;
             }
             Value::Object(map) => {
+                // jsonld.js compatibility, safe mode only: jsonld.js (9.0.0) unwraps a context
+                // object wrapped in `@context` (`[".../v2", {"@context": {...}}]`), and the W3C
+                // Data Integrity test suite's signed fixtures rely on it, so verification must
+                // too. The raw algorithm keeps the specification's answer (keyword redefinition,
+                // W3C test expand #ter56).
+                let map = match map.get("@context") {
+                    Some(inner) if options.safe => match inner {
+                        Value::Object(inner) => inner,
+                        _ => {
+                            return Err(err(
+                                "invalid local context",
+                                "a context wrapped in @context must be an object",
+                            ))
+                        }
+                    },
+                    _ => map,
+                };
                 process_map(
                     processor,
                     &mut result,

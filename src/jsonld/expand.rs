@@ -108,6 +108,23 @@ fn field<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
     map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
 }
 
+/// jsonld.js `_dropUnsafeObject`: the event code for an object that yields no statement at the
+/// top of a graph (empty, a value or list object, only `@id`), or None.
+fn unsafe_object(v: &Value) -> Option<&'static str> {
+    let m = v.as_object()?;
+    if m.is_empty() {
+        Some("empty object")
+    } else if has(m, "@value") {
+        Some("object with only @value")
+    } else if has(m, "@list") {
+        Some("object with only @list")
+    } else if m.len() == 1 && has(m, "@id") {
+        Some("object with only @id")
+    } else {
+        None
+    }
+}
+
 fn is_list_object(v: &Value) -> bool {
     v.as_object().is_some_and(|m| has(m, "@list"))
 }
@@ -473,15 +490,7 @@ impl Expander<'_> {
         if !top {
             return Ok(value);
         }
-        let code = if m.is_empty() {
-            "empty object"
-        } else if has(m, "@value") {
-            "object with only @value"
-        } else if has(m, "@list") {
-            "object with only @list"
-        } else if m.len() == 1 && has(m, "@id") {
-            "object with only @id"
-        } else {
+        let Some(code) = unsafe_object(&value) else {
             return Ok(value);
         };
         self.warn(code, path, || {
@@ -811,9 +820,21 @@ impl Expander<'_> {
                 ev = Value::Object(m);
             }
             if flags & container::GRAPH != 0 && flags & (container::ID | container::INDEX) == 0 {
+                // Like jsonld.js: drop (or, in safe mode, refuse) what would make an empty graph.
+                let mut kept = Vec::new();
+                for e in into_array(ev) {
+                    match unsafe_object(&e) {
+                        Some(code) => self.warn(code, &kpath, || {
+                            "this value of a graph container produces no statement".into()
+                        })?,
+                        None => kept.push(e),
+                    }
+                }
+                if kept.is_empty() {
+                    continue;
+                }
                 ev = Value::Array(
-                    into_array(ev)
-                        .into_iter()
+                    kept.into_iter()
                         .map(|e| {
                             let mut m = Map::new();
                             m.insert("@graph".into(), Value::Array(into_array(e)));
