@@ -477,9 +477,9 @@ impl Expander<'_> {
         value: Value,
         path: &Path<'_>,
     ) -> Result<Value> {
-        let Value::Object(m) = &value else {
+        if !value.is_object() {
             return Ok(value);
-        };
+        }
         let top = match prop {
             None => true,
             Some(p) => {
