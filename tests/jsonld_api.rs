@@ -966,3 +966,26 @@ fn deep_documents_and_contexts_are_bounded() {
     let err = processor.expand(&doc, &Options::default()).unwrap_err();
     assert_eq!(err.kind(), openbadges::ErrorKind::Limit, "{err}");
 }
+
+#[test]
+fn one_processor_serves_many_threads() {
+    let Some(shared) = shared() else { return };
+    let processor = std::sync::Arc::new(Processor::new());
+    let doc = std::sync::Arc::new(sample(&shared));
+    let want = processor.to_rdf(&doc, &Options::safe()).unwrap();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let (p, d) = (processor.clone(), doc.clone());
+            std::thread::spawn(move || {
+                (0..20)
+                    .map(|_| p.to_rdf(&d, &Options::safe()).unwrap())
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for h in handles {
+        for ds in h.join().unwrap() {
+            assert_eq!(ds, want);
+        }
+    }
+}

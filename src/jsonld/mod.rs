@@ -48,7 +48,7 @@ mod path;
 mod to_rdf;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use serde_json::Value;
 
@@ -185,8 +185,11 @@ struct CacheEntry {
 /// ```
 pub struct Processor {
     loader: Arc<dyn DocumentLoader>,
-    cache: Mutex<Cache>,
-    initial: Mutex<HashMap<Option<String>, Arc<Context>>>,
+    // Read-mostly: every document looks contexts up, only new contexts are inserted.
+    cache: RwLock<Cache>,
+    /// The initial context without a base IRI (what safe mode uses), shared by every document.
+    no_base: Arc<Context>,
+    initial: Mutex<HashMap<String, Arc<Context>>>,
 }
 
 impl Default for Processor {
@@ -222,7 +225,8 @@ impl Processor {
     pub fn with_loader(loader: Arc<dyn DocumentLoader>) -> Self {
         Processor {
             loader,
-            cache: Mutex::new(Cache::default()),
+            cache: RwLock::new(Cache::default()),
+            no_base: Arc::new(Context::new(None)),
             initial: Mutex::new(HashMap::new()),
         }
     }
@@ -263,7 +267,7 @@ impl Processor {
 
     /// Number of processed contexts currently cached.
     pub fn cached_contexts(&self) -> usize {
-        self.cache.lock().map(|c| c.map.len()).unwrap_or(0)
+        self.cache.read().map(|c| c.map.len()).unwrap_or(0)
     }
 
     pub(crate) fn loader(&self) -> &dyn DocumentLoader {
@@ -272,17 +276,21 @@ impl Processor {
 
     /// The initial active context for a document base.
     fn initial_context(&self, base: Option<&str>) -> Arc<Context> {
-        let key = base.map(str::to_owned);
+        let Some(base) = base else {
+            return self.no_base.clone();
+        };
         if let Ok(mut map) = self.initial.lock() {
             if map.len() > CACHE_LIMIT {
                 map.clear();
             }
-            return map
-                .entry(key)
-                .or_insert_with(|| Arc::new(Context::new(base.map(Arc::from))))
-                .clone();
+            if let Some(ctx) = map.get(base) {
+                return ctx.clone();
+            }
+            let ctx = Arc::new(Context::new(Some(Arc::from(base))));
+            map.insert(base.to_string(), ctx.clone());
+            return ctx;
         }
-        Arc::new(Context::new(base.map(Arc::from)))
+        Arc::new(Context::new(Some(Arc::from(base))))
     }
 
     /// Context processing with the cache in front of it.
@@ -319,7 +327,7 @@ impl Processor {
             safe: options.safe,
             mode: options.processing_mode,
         };
-        if let Ok(cache) = self.cache.lock() {
+        if let Ok(cache) = self.cache.read() {
             if let Some(entry) = cache.map.get(&key) {
                 return Ok(entry.result.clone());
             }
@@ -342,7 +350,7 @@ impl Processor {
         let mut result = result;
         result.index_aliases();
         let result = Arc::new(result);
-        if let Ok(mut cache) = self.cache.lock() {
+        if let Ok(mut cache) = self.cache.write() {
             let weight = result.terms.len();
             if cache.map.len() >= CACHE_LIMIT || cache.terms + weight > CACHE_TERM_LIMIT {
                 cache.map.clear();
