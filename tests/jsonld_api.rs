@@ -989,3 +989,24 @@ fn one_processor_serves_many_threads() {
         }
     }
 }
+
+#[test]
+fn null_id_and_null_values_like_jsonld_js() {
+    let Some(shared) = shared() else { return };
+    let processor = Processor::new();
+    // jsonld.js: `"id": null` is a syntax error ("@id" value must be a string).
+    let mut doc = sample(&shared);
+    doc["credentialSubject"]["achievement"]["id"] = Value::Null;
+    let err = processor.to_rdf(&doc, &Options::safe()).unwrap_err();
+    assert_eq!(
+        err.kind(),
+        openbadges::ErrorKind::JsonLd("invalid @id value")
+    );
+    assert_eq!(err.pointer(), Some("/credentialSubject/achievement/id"));
+    // jsonld.js: a null property value and an empty array are simply absent (29 quads).
+    let mut doc = sample(&shared);
+    doc["credentialSubject"]["achievement"]["name"] = Value::Null;
+    doc["credentialSubject"]["achievement"]["alignment"] = serde_json::json!([]);
+    let ds = processor.to_rdf(&doc, &Options::safe()).unwrap();
+    assert_eq!(ds.len(), 29);
+}
