@@ -1010,3 +1010,109 @@ fn null_id_and_null_values_like_jsonld_js() {
     let ds = processor.to_rdf(&doc, &Options::safe()).unwrap();
     assert_eq!(ds.len(), 29);
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    const KEYS: &[&str] = &[
+        "@context",
+        "@id",
+        "@type",
+        "@value",
+        "@language",
+        "@direction",
+        "@list",
+        "@set",
+        "@graph",
+        "@reverse",
+        "@index",
+        "@nest",
+        "@included",
+        "@json",
+        "@vocab",
+        "@base",
+        "@container",
+        "@protected",
+        "@propagate",
+        "@import",
+        "@version",
+        "@prefix",
+        "@none",
+        "name",
+        "knows",
+        "ex:p",
+        "_:b",
+        "http://example.org/p",
+        "type",
+        "id",
+        "é:x",
+        "ü",
+    ];
+
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            (-1.0e22f64..1.0e22).prop_map(|f| serde_json::json!(f)),
+            any::<i32>().prop_map(|i| serde_json::json!(i)),
+            prop::sample::select(KEYS).prop_map(|k| Value::String(k.to_string())),
+            Just(Value::String("https://example.org/x".into())),
+            Just(Value::String("https://www.w3.org/ns/credentials/v2".into())),
+            Just(Value::String("rel/x".into())),
+        ];
+        leaf.prop_recursive(5, 64, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((prop::sample::select(KEYS), inner), 0..5).prop_map(
+                    |entries| {
+                        Value::Object(
+                            entries
+                                .into_iter()
+                                .map(|(k, v)| (k.to_string(), v))
+                                .collect(),
+                        )
+                    }
+                ),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        #[test]
+        fn arbitrary_json_gives_a_dataset_or_a_typed_error(doc in json()) {
+            let processor = Processor::new();
+            for options in [Options::default(), Options::safe()] {
+                match processor.to_rdf(&doc, &options) {
+                    Ok(_) => {}
+                    Err(e) => prop_assert!(matches!(
+                        e.kind(),
+                        openbadges::ErrorKind::JsonLd(_) | openbadges::ErrorKind::Limit
+                    ), "{e}"),
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn non_ascii_terms_and_iris_do_not_panic() {
+    let processor = Processor::new();
+    let doc = serde_json::json!({
+        "@context": {"é": "https://example.org/é#", "ü": "https://example.org/u"},
+        "@id": "https://example.org/ß",
+        "é:name": "x",
+        "ü:x": "y",
+        "ñ:y": "z",
+        "日本:語": {"@id": "日:本"}
+    });
+    for options in [Options::default(), Options::safe()] {
+        let _ = processor.to_rdf(&doc, &options);
+    }
+    let ds = processor.to_rdf(&doc, &Options::default()).unwrap();
+    assert!(ds
+        .quads
+        .iter()
+        .any(|q| q.predicate == Term::Iri("https://example.org/é#name".into())));
+}

@@ -180,7 +180,7 @@ impl Context {
                 return def.iri.as_deref().map(Cow::Borrowed);
             }
         }
-        if let Some(colon) = value[1.min(value.len())..].find(':').map(|i| i + 1) {
+        if let Some(colon) = colon_after_first(value) {
             let prefix = &value[..colon];
             let suffix = &value[colon + 1..];
             if prefix == "_" || suffix.starts_with("//") {
@@ -213,6 +213,16 @@ impl Context {
         }
         Some(Cow::Borrowed(value))
     }
+}
+
+/// Byte index of the first `:` after the first character (ASCII `:` never occurs inside a
+/// multi-byte character, so scanning bytes from index 1 is safe).
+fn colon_after_first(s: &str) -> Option<usize> {
+    s.bytes()
+        .enumerate()
+        .skip(1)
+        .find(|&(_, b)| b == b':')
+        .map(|(i, _)| i)
 }
 
 /// Flags of one Context Processing call.
@@ -733,7 +743,7 @@ impl TermBuilder<'_> {
                 return Ok(def.iri.clone());
             }
         }
-        if let Some(colon) = value[1.min(value.len())..].find(':').map(|i| i + 1) {
+        if let Some(colon) = colon_after_first(value) {
             let prefix = &value[..colon];
             let suffix = &value[colon + 1..];
             if prefix == "_" || suffix.starts_with("//") {
@@ -985,7 +995,7 @@ impl TermBuilder<'_> {
                 }
             },
             _ => {
-                if let Some(colon) = term[1.min(term.len())..].find(':').map(|i| i + 1) {
+                if let Some(colon) = colon_after_first(term) {
                     let prefix = &term[..colon];
                     let suffix = &term[colon + 1..];
                     if self.local.contains_key(prefix) {
