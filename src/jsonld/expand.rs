@@ -202,7 +202,7 @@ impl Expander<'_> {
                     let e = self.expand(active, prop, item, base, from_map, &path.index(i))?;
                     match e {
                         Value::Array(a) if list => {
-                            let mut m = Map::new();
+                            let mut m = Map::with_capacity(1);
                             m.insert("@list".into(), Value::Array(a));
                             out.push(Value::Object(m));
                         }
@@ -254,7 +254,7 @@ impl Expander<'_> {
                 _ => {}
             }
         }
-        let mut m = Map::new();
+        let mut m = Map::with_capacity(3);
         m.insert("@value".into(), value.clone());
         match type_mapping {
             Some("@id" | "@vocab" | "@none") => {}
@@ -292,7 +292,7 @@ impl Expander<'_> {
     ) -> Result<Value> {
         match active.expand_iri(s, true, vocab) {
             Some(iri) => {
-                let mut m = Map::new();
+                let mut m = Map::with_capacity(1);
                 m.insert("@id".into(), Value::String(iri.into_owned()));
                 Ok(Value::Object(m))
             }
@@ -376,7 +376,7 @@ impl Expander<'_> {
                 }
             }
         }
-        let mut result = Map::new();
+        let mut result = Map::with_capacity(map.len());
         self.expand_object(
             &active,
             &type_scoped,
@@ -798,7 +798,7 @@ impl Expander<'_> {
             let ep = ep.to_string();
             let flags = def.as_ref().map(|d| d.container).unwrap_or(0);
             let mut ev = if def.as_ref().and_then(|d| d.type_mapping.as_deref()) == Some("@json") {
-                let mut m = Map::new();
+                let mut m = Map::with_capacity(2);
                 m.insert("@value".into(), value.clone());
                 m.insert("@type".into(), Value::String("@json".into()));
                 Value::Object(m)
@@ -815,7 +815,7 @@ impl Expander<'_> {
                 continue;
             }
             if flags & container::LIST != 0 && !is_list_object(&ev) {
-                let mut m = Map::new();
+                let mut m = Map::with_capacity(1);
                 m.insert("@list".into(), Value::Array(into_array(ev)));
                 ev = Value::Object(m);
             }
@@ -836,7 +836,7 @@ impl Expander<'_> {
                 ev = Value::Array(
                     kept.into_iter()
                         .map(|e| {
-                            let mut m = Map::new();
+                            let mut m = Map::with_capacity(1);
                             m.insert("@graph".into(), Value::Array(into_array(e)));
                             Value::Object(m)
                         })
@@ -946,7 +946,7 @@ impl Expander<'_> {
                         ))
                     }
                 };
-                let mut v = Map::new();
+                let mut v = Map::with_capacity(3);
                 v.insert("@value".into(), Value::String(s.clone()));
                 if !none {
                     if !is_bcp47(lang) {
@@ -1010,7 +1010,7 @@ impl Expander<'_> {
             )?);
             for mut item in items {
                 if flags & container::GRAPH != 0 && !is_graph_object(&item) {
-                    let mut g = Map::new();
+                    let mut g = Map::with_capacity(1);
                     g.insert("@graph".into(), Value::Array(into_array(item)));
                     item = Value::Object(g);
                 }
