@@ -133,14 +133,13 @@ impl<'a> NodeMap<'a> {
         value: Item<'a>,
         unique: bool,
     ) {
-        let node = self.node(graph, id);
-        if !node.props.contains_key(property.as_ref()) {
-            node.props.insert(property.clone(), Vec::new());
-        }
-        if let Some(values) = node.props.get_mut(property.as_ref()) {
-            if !unique || !values.contains(&value) {
-                values.push(value);
-            }
+        let values = self
+            .node(graph, id)
+            .props
+            .entry(property.clone())
+            .or_default();
+        if !unique || !values.contains(&value) {
+            values.push(value);
         }
     }
 
@@ -267,10 +266,7 @@ impl<'a> NodeMap<'a> {
             } else {
                 Cow::Borrowed(p.as_str())
             };
-            let node = self.node(graph, &id);
-            if !node.props.contains_key(prop.as_ref()) {
-                node.props.insert(prop.clone(), Vec::new());
-            }
+            self.node(graph, &id).props.entry(prop.clone()).or_default();
             self.generate(value, graph, Subject::Id(&id), Some(&prop), None)?;
         }
         Ok(())
