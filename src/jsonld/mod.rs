@@ -124,6 +124,8 @@ const CACHE_LIMIT: usize = 4096;
 /// Most term definitions, summed over the cached contexts, before the cache is emptied: a
 /// document with a huge inline context must not make the cache hold gigabytes.
 const CACHE_TERM_LIMIT: usize = 250_000;
+/// Longest inline `@context` text (as JSON) whose processed form is cached.
+const CACHE_KEY_LIMIT: usize = 64 * 1024;
 /// Most nested remote contexts (`context overflow` beyond).
 const MAX_REMOTE_CONTEXTS: usize = 32;
 
@@ -350,6 +352,11 @@ impl Processor {
         let mut result = result;
         result.index_aliases();
         let result = Arc::new(result);
+        let oversized = matches!(&key.local, LocalKey::Text(t) if t.len() > CACHE_KEY_LIMIT);
+        if oversized {
+            // Not worth keeping, and it would make the cache hold the whole text.
+            return Ok(result);
+        }
         if let Ok(mut cache) = self.cache.write() {
             let weight = result.terms.len();
             if cache.map.len() >= CACHE_LIMIT || cache.terms + weight > CACHE_TERM_LIMIT {
