@@ -209,6 +209,13 @@ impl Signer {
         if let Some(p) = &options.previous_proof {
             proof.insert("previousProof".into(), p.clone());
         }
+        if suite == Suite::EddsaJcs2022 {
+            // eddsa-jcs-2022 proofs carry the document's @context (vc-di-eddsa §3.3.1), so a
+            // verifier can check it is a prefix of the document's.
+            if let Some(ctx) = unsecured.get("@context") {
+                proof.insert("@context".into(), ctx.clone());
+            }
+        }
 
         let existing_list: Vec<Value> = match &existing {
             None | Some(Value::Null) => vec![],
