@@ -7,8 +7,11 @@
 #![warn(missing_docs)]
 
 pub mod atomic_file;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod error;
 pub mod import;
+pub mod issue;
 pub mod jcs;
 pub mod json;
 pub mod jsonld;
