@@ -7,14 +7,19 @@
 #![warn(missing_docs)]
 
 pub mod atomic_file;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod error;
 pub mod import;
+pub mod issue;
 pub mod jcs;
 pub mod json;
 pub mod jsonld;
 pub mod keys;
 pub mod lint;
+pub mod proof;
 pub mod rdf;
+pub mod rdfc;
 pub mod resolve;
 pub mod schema;
 pub mod status;

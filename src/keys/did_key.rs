@@ -11,7 +11,8 @@ use crate::error::{Error, Result};
 /// ```
 /// use openbadges::keys::{DidKeyResolver, KeyResolver};
 /// let vm = DidKeyResolver.resolve(
-///     "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi")?;
+///     "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi",
+///     "assertionMethod")?;
 /// assert_eq!(vm.controller, "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi");
 /// # Ok::<(), openbadges::Error>(())
 /// ```
@@ -19,7 +20,8 @@ use crate::error::{Error, Result};
 pub struct DidKeyResolver;
 
 impl KeyResolver for DidKeyResolver {
-    fn resolve(&self, verification_method: &str) -> Result<VerificationMethod> {
+    fn resolve(&self, verification_method: &str, _purpose: &str) -> Result<VerificationMethod> {
+        // A did:key document lists its one key under every verification relationship.
         let Some(rest) = verification_method.strip_prefix("did:key:") else {
             return Err(Error::key(format!(
                 "no resolver for `{verification_method}`; only did:key resolves offline by default"

@@ -292,6 +292,7 @@ impl VerificationMethod {
 /// built-in; the verification pipeline layers did:web / https profiles on top through
 /// [`crate::resolve::Resolver`].
 pub trait KeyResolver: Send + Sync {
-    /// Resolves `verification_method` to its key and controller.
-    fn resolve(&self, verification_method: &str) -> Result<VerificationMethod>;
+    /// Resolves `verification_method` to its key and controller, checking that its controller
+    /// authorizes it for `purpose` (`assertionMethod`, `authentication`).
+    fn resolve(&self, verification_method: &str, purpose: &str) -> Result<VerificationMethod>;
 }

@@ -90,6 +90,8 @@ fn indeterminate(kind: &str, title: &str, detail: String, ptr: &str) -> Check {
     )
 }
 
+// A failing Check is the error; these run once per credential, so its size is no concern.
+#[allow(clippy::result_large_err)]
 fn bitstring_entry(
     entry: &Value,
     ptr: &str,
@@ -223,6 +225,8 @@ fn bitstring_entry(
     }
 }
 
+// A failing Check is the error; these run once per credential, so its size is no concern.
+#[allow(clippy::result_large_err)]
 fn revocation_list(
     entry: &Value,
     ptr: &str,

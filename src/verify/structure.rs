@@ -122,6 +122,30 @@ pub(crate) fn type_check(doc: &Value) -> Check {
     }
 }
 
+/// `issuer`: an issuer id (a string, or an object with `id`).
+pub(crate) fn issuer_check(doc: &Value) -> Check {
+    match doc.get("issuer") {
+        Some(Value::String(s)) if !s.is_empty() => Check::passed("issuer").note(s.clone()),
+        Some(Value::Object(o)) if o.get("id").and_then(Value::as_str).is_some() => {
+            Check::passed("issuer")
+        }
+        Some(Value::Object(_)) => Check::failed(
+            "issuer",
+            pt::MALFORMED_VALUE_ERROR,
+            "Issuer without id",
+            "the issuer Profile must have an `id` (a DID or URL)",
+            Some("/issuer/id"),
+        ),
+        _ => Check::failed(
+            "issuer",
+            pt::MALFORMED_VALUE_ERROR,
+            "Missing issuer",
+            "the credential must name its issuer (a string id or a Profile with `id`)",
+            Some("/issuer"),
+        ),
+    }
+}
+
 /// `subject`: an OB achievement subject has an `id` or an `identifier`.
 pub(crate) fn subject_check(doc: &Value, credential_type: &str) -> Check {
     const ID: &str = "subject";

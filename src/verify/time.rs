@@ -27,6 +27,8 @@ pub(crate) fn parse_datetime(s: &str) -> Option<(DateTime<Utc>, Zone)> {
 }
 
 /// Reads a date member of `doc` at `pointer`: `Ok(None)` if absent, `Err(check)` if malformed.
+// A failing Check is the error; these run once per credential, so its size is no concern.
+#[allow(clippy::result_large_err)]
 pub(crate) fn read_date(
     doc: &Value,
     pointer: &str,

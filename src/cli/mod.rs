@@ -1,0 +1,620 @@
+//! The `openbadges` command (feature `cli`). Thin: every command calls the library; the flags,
+//! JSON output and exit codes are the contract in ARCHITECTURE.md (0 verified / done, 1 a
+//! verification failed, 2 usage or I/O error).
+
+mod batch;
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use serde_json::{json, Value};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::issue::Issuer;
+use crate::keys::SigningKey;
+use crate::proof::{Expectations, ProofVerifier, Suite};
+use crate::resolve::{LocalResources, Offline, Resolver};
+use crate::status::{Purpose, StatusListStore};
+use crate::verify::{Report, TrustList, Verifier, VerifyOptions};
+
+/// The sample micro-credential used by `speed` (fixtures/sample-microcredential.json).
+pub const SAMPLE_CREDENTIAL: &str = include_str!("../../fixtures/sample-microcredential.json");
+
+#[derive(Parser)]
+#[command(
+    name = "openbadges",
+    version,
+    about = "Open Badges 3.0: keys, issue, verify, lint, revoke, speed"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct KeyArgs {
+    /// Key file written by `openbadges keygen` (JSON with secretKeyMultibase).
+    #[arg(long, conflicts_with = "seed")]
+    key: Option<PathBuf>,
+    /// 32-byte Ed25519 seed as 64 hex characters (for tests and demos).
+    #[arg(long)]
+    seed: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate an Ed25519 key: prints {"did", "publicKeyMultibase", "secretKeyMultibase"}.
+    ///
+    /// Example: openbadges keygen > issuer-key.json
+    #[command(
+        after_help = "Example:\n  openbadges keygen > issuer-key.json\n  openbadges keygen --seed 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
+    )]
+    Keygen {
+        /// Derive the key from this 32-byte seed (64 hex characters) instead of randomly.
+        #[arg(long)]
+        seed: Option<String>,
+    },
+    /// Sign a credential; prints the signed credential. Fills a missing issuer id (the key's
+    /// did:key), `id` (urn:uuid) and `validFrom` (now).
+    #[command(
+        after_help = "Example:\n  openbadges issue --key issuer-key.json badge.json > signed.json\n  openbadges issue --seed $SEED --suite eddsa-jcs-2022 - < badge.json"
+    )]
+    Issue {
+        #[command(flatten)]
+        key: KeyArgs,
+        /// eddsa-rdfc-2022 | eddsa-jcs-2022 | Ed25519Signature2020
+        #[arg(long, default_value = "eddsa-rdfc-2022")]
+        suite: String,
+        /// Allocate a status-list index in this store and add the credentialStatus entry.
+        #[arg(long)]
+        status_store: Option<PathBuf>,
+        /// The unsigned credential (JSON), or - for standard input.
+        file: String,
+    },
+    /// Verify credentials; exit 0 if every input verified, 1 if any failed, 2 on usage or I/O error.
+    #[command(
+        after_help = "Example:\n  openbadges verify signed.json\n  openbadges verify --json --at 2027-01-01T00:00:00Z --trust trusted.json --resource https://district.example/status/1=list.json badge1.json badge2.json"
+    )]
+    Verify {
+        /// One JSON report per input (an object for one input, an array for several).
+        #[arg(long)]
+        json: bool,
+        /// Judge dates as of this RFC 3339 time instead of now.
+        #[arg(long)]
+        at: Option<String>,
+        /// Trust list file: {"issuers": [{"id": …, "achievements": […]}]}.
+        #[arg(long)]
+        trust: Option<PathBuf>,
+        /// Never use the network (the default: only --resource documents are served).
+        #[arg(long)]
+        offline: bool,
+        /// Serve a remote document (status list, DID document, issuer profile) from a file.
+        #[arg(long = "resource", value_name = "URL=FILE")]
+        resources: Vec<String>,
+        /// Credential files (JSON-LD), or - for standard input.
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// Issuer-side checks a 1EdTech validator would fail; exit 1 if any error-level finding.
+    #[command(
+        after_help = "Example:\n  openbadges lint badge.json\n  openbadges lint --json badge.json"
+    )]
+    Lint {
+        /// Print the findings as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The credential file, or -.
+        file: String,
+    },
+    /// Run a status list: init, revoke, suspend, reinstate, publish.
+    #[command(subcommand)]
+    Status(StatusCommand),
+    /// Sign one badge per roster row (CSV with name and email, or did), in parallel; resumable.
+    #[command(
+        after_help = "Example:\n  openbadges issue-batch --roster roster.csv --achievement growth-mindset.json --key issuer-key.json --out badges/"
+    )]
+    IssueBatch {
+        /// CSV with a header row and the columns `name` and `email` (or `did`).
+        #[arg(long)]
+        roster: PathBuf,
+        /// The OB 3.0 Achievement (JSON object) every row earns.
+        #[arg(long)]
+        achievement: PathBuf,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// Output directory (one signed credential file per row).
+        #[arg(long)]
+        out: PathBuf,
+        /// eddsa-rdfc-2022 | eddsa-jcs-2022 | Ed25519Signature2020
+        #[arg(long, default_value = "eddsa-rdfc-2022")]
+        suite: String,
+        /// Allocate status-list indexes in this store.
+        #[arg(long)]
+        status_store: Option<PathBuf>,
+    },
+    /// Sign and verify ops/s on the built-in sample credential (like `openssl speed`).
+    #[command(
+        after_help = "Example:\n  openbadges speed --n 2000\n  openbadges speed --suite eddsa-jcs-2022 --json"
+    )]
+    Speed {
+        /// One suite (default: all).
+        #[arg(long)]
+        suite: Option<String>,
+        /// Operations per measurement.
+        #[arg(long, default_value_t = 1000)]
+        n: u32,
+        /// JSON output: {"suite", "n", "sign_per_sec", "verify_per_sec"} per suite.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum StatusCommand {
+    /// Create a status-list store whose list will be published at URL.
+    #[command(
+        after_help = "Example:\n  openbadges status init --store status.json --url https://district.example/status/1"
+    )]
+    Init {
+        #[arg(long)]
+        store: PathBuf,
+        #[arg(long)]
+        url: String,
+        /// revocation (default) or suspension.
+        #[arg(long, default_value = "revocation")]
+        purpose: String,
+    },
+    /// Set the revocation bit of a credential (final).
+    #[command(after_help = "Example:\n  openbadges status revoke --store status.json signed.json")]
+    Revoke {
+        #[arg(long)]
+        store: PathBuf,
+        credential: PathBuf,
+    },
+    /// Set the suspension bit of a credential.
+    #[command(
+        after_help = "Example:\n  openbadges status suspend --store suspensions.json signed.json"
+    )]
+    Suspend {
+        #[arg(long)]
+        store: PathBuf,
+        credential: PathBuf,
+    },
+    /// Clear the suspension bit of a credential.
+    #[command(
+        after_help = "Example:\n  openbadges status reinstate --store suspensions.json signed.json"
+    )]
+    Reinstate {
+        #[arg(long)]
+        store: PathBuf,
+        credential: PathBuf,
+    },
+    /// Write the signed BitstringStatusListCredential to publish at the store's URL.
+    #[command(
+        after_help = "Example:\n  openbadges status publish --store status.json --key issuer-key.json -o list.json"
+    )]
+    Publish {
+        #[arg(long)]
+        store: PathBuf,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// Issuer id of the list (default: the key's did:key). Must be the credentials' issuer.
+        #[arg(long)]
+        issuer: Option<String>,
+        #[arg(short = 'o', long = "out")]
+        out: PathBuf,
+    },
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("openbadges: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read_input(file: &str) -> Result<Vec<u8>> {
+    if file == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .take(crate::json::DEFAULT_MAX_BYTES as u64 * 16)
+            .read_to_end(&mut buf)?;
+        Ok(buf)
+    } else {
+        std::fs::read(file).map_err(|e| Error::from(e).context(format!("cannot read {file}")))
+    }
+}
+
+fn read_json(file: &str) -> Result<Value> {
+    let bytes = read_input(file)?;
+    crate::json::parse(&bytes).map_err(|e| e.context(format!("in {file}")))
+}
+
+fn load_key(args: &KeyArgs) -> Result<SigningKey> {
+    match (&args.key, &args.seed) {
+        (Some(path), _) => {
+            let v = read_json(&path.to_string_lossy())?;
+            let secret = v
+                .get("secretKeyMultibase")
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    Error::new(ErrorKind::Key, format!("{}: no `secretKeyMultibase` (write key files with `openbadges keygen`)", path.display()))
+                })?;
+            SigningKey::from_multikey_secret(secret)
+                .map_err(|e| e.context(format!("in {}", path.display())))
+        }
+        (None, Some(seed)) => SigningKey::from_seed_hex(seed).map_err(|e| e.context("--seed")),
+        (None, None) => Err(Error::new(
+            ErrorKind::Usage,
+            "give --key FILE or --seed HEX32",
+        )),
+    }
+}
+
+fn print_json(v: &impl serde::Serialize) -> Result<()> {
+    let s =
+        serde_json::to_string_pretty(v).map_err(|e| Error::new(ErrorKind::Io, e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{s}")?;
+    Ok(())
+}
+
+fn parse_suite(s: &str) -> Result<Suite> {
+    if s.starts_with("jwt-") {
+        return Err(Error::new(
+            ErrorKind::Usage,
+            format!("--suite {s}: VC-JWT issuing is not in this build yet; use eddsa-rdfc-2022, eddsa-jcs-2022 or Ed25519Signature2020"),
+        ));
+    }
+    Suite::from_name(s)
+}
+
+/// An issuer for a credential: its own issuer profile when it has one, else the key's did:key.
+pub(crate) fn issuer_for(credential: &Value, key: SigningKey) -> Result<Issuer> {
+    let profile = match credential.get("issuer") {
+        Some(Value::Object(o)) => Value::Object(o.clone()),
+        Some(Value::String(s)) if !s.is_empty() => json!({"id": s}),
+        _ => json!({}),
+    };
+    Issuer::new(profile, key)
+}
+
+fn run(cmd: Command) -> Result<u8> {
+    match cmd {
+        Command::Keygen { seed } => {
+            let key = match seed {
+                Some(s) => SigningKey::from_seed_hex(&s).map_err(|e| e.context("--seed"))?,
+                None => SigningKey::generate(),
+            };
+            let public = key.verifying_key();
+            print_json(&json!({
+                "did": public.did_key(),
+                "publicKeyMultibase": public.to_multikey(),
+                "secretKeyMultibase": key.to_multikey_secret(),
+            }))?;
+            Ok(0)
+        }
+        Command::Issue {
+            key,
+            suite,
+            status_store,
+            file,
+        } => {
+            let suite = parse_suite(&suite)?;
+            let key = load_key(&key)?;
+            let credential = read_json(&file)?;
+            let issuer = issuer_for(&credential, key)?;
+            let mut store = status_store
+                .as_deref()
+                .map(StatusListStore::load)
+                .transpose()?;
+            let signed = issuer.issue_at(&credential, suite, chrono::Utc::now(), store.as_mut())?;
+            if let (Some(store), Some(path)) = (store, status_store) {
+                store.save(&path)?;
+            }
+            print_json(&signed)?;
+            Ok(0)
+        }
+        Command::Verify {
+            json: as_json,
+            at,
+            trust,
+            offline: _,
+            resources,
+            files,
+        } => {
+            // Offline is the only mode: remote documents come only from --resource.
+            let mut options = VerifyOptions::default();
+            if let Some(at) = at {
+                let t = chrono::DateTime::parse_from_rfc3339(&at).map_err(|e| {
+                    Error::new(
+                        ErrorKind::Usage,
+                        format!("--at {at}: not an RFC 3339 time ({e})"),
+                    )
+                })?;
+                options = options.at(t.to_utc());
+            }
+            if let Some(t) = trust {
+                options = options.trust(TrustList::load(&t)?);
+            }
+            let resolver: Arc<dyn Resolver> = if resources.is_empty() {
+                Arc::new(Offline)
+            } else {
+                let mut local = LocalResources::new();
+                for r in &resources {
+                    let (url, file) = r.split_once('=').ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::Usage,
+                            format!("--resource {r}: expected URL=FILE"),
+                        )
+                    })?;
+                    local.insert(url, read_input(file)?);
+                }
+                Arc::new(local)
+            };
+            let verifier = Verifier::new(options.resolver(resolver));
+            let mut reports = Vec::new();
+            for f in &files {
+                let bytes = read_input(f)?;
+                let mut r = verifier.verify_bytes(&bytes)?;
+                r.source = Some(f.clone());
+                reports.push(r);
+            }
+            let all = reports.iter().all(|r| r.verified);
+            if as_json {
+                if reports.len() == 1 {
+                    print_json(&reports[0])?;
+                } else {
+                    print_json(&reports)?;
+                }
+            } else {
+                let color = std::io::stdout().is_terminal();
+                for r in &reports {
+                    print!("{}", human(r, color));
+                }
+            }
+            Ok(if all { 0 } else { 1 })
+        }
+        Command::Lint {
+            json: as_json,
+            file,
+        } => {
+            let doc = read_json(&file)?;
+            let findings = crate::lint::lint(&doc);
+            let errors = findings
+                .iter()
+                .filter(|f| f.severity == crate::lint::Severity::Error)
+                .count();
+            if as_json {
+                print_json(&findings)?;
+            } else if findings.is_empty() {
+                println!("{file}: no findings");
+            } else {
+                for f in &findings {
+                    println!("{file}: {f}");
+                }
+            }
+            Ok(if errors > 0 { 1 } else { 0 })
+        }
+        Command::Status(s) => status(s),
+        Command::IssueBatch {
+            roster,
+            achievement,
+            key,
+            out,
+            suite,
+            status_store,
+        } => {
+            let suite = parse_suite(&suite)?;
+            let key = load_key(&key)?;
+            batch::run(
+                &batch::BatchArgs {
+                    roster,
+                    achievement,
+                    out,
+                    suite,
+                    status_store,
+                },
+                key,
+            )
+        }
+        Command::Speed {
+            suite,
+            n,
+            json: as_json,
+        } => speed(suite, n.max(1), as_json),
+    }
+}
+
+fn human(r: &Report, color: bool) -> String {
+    let text = r.to_string();
+    if !color {
+        return text;
+    }
+    text.lines()
+        .map(|l| {
+            let c = if l.starts_with("VERIFIED") {
+                "32"
+            } else if l.starts_with("NOT VERIFIED")
+                || l.trim_start().starts_with("failed")
+                || l.trim_start().starts_with("indeterminate")
+            {
+                "31"
+            } else if l.trim_start().starts_with("warning") {
+                "33"
+            } else {
+                return format!("{l}\n");
+            };
+            format!("\x1b[{c}m{l}\x1b[0m\n")
+        })
+        .collect()
+}
+
+fn credential_id(path: &Path) -> Result<String> {
+    let v = read_json(&path.to_string_lossy())?;
+    v.get("id")
+        .and_then(Value::as_str)
+        .map(String::from)
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Usage,
+                format!("{}: the credential has no `id`", path.display()),
+            )
+        })
+}
+
+fn status(cmd: StatusCommand) -> Result<u8> {
+    match cmd {
+        StatusCommand::Init {
+            store,
+            url,
+            purpose,
+        } => {
+            if store.exists() {
+                return Err(Error::new(
+                    ErrorKind::Usage,
+                    format!(
+                        "{} already exists; not overwriting a status store",
+                        store.display()
+                    ),
+                ));
+            }
+            let s = StatusListStore::new(url, Purpose::parse(&purpose)?)?;
+            s.save(&store)?;
+            eprintln!(
+                "created {} ({} entries, {} list to publish at {})",
+                store.display(),
+                s.bits().len(),
+                s.purpose().as_str(),
+                s.url()
+            );
+            Ok(0)
+        }
+        StatusCommand::Revoke { store, credential } => {
+            change(&store, &credential, |s, id| s.revoke(id), "revoked")
+        }
+        StatusCommand::Suspend { store, credential } => {
+            change(&store, &credential, |s, id| s.suspend(id), "suspended")
+        }
+        StatusCommand::Reinstate { store, credential } => {
+            change(&store, &credential, |s, id| s.reinstate(id), "reinstated")
+        }
+        StatusCommand::Publish {
+            store,
+            key,
+            issuer,
+            out,
+        } => {
+            let s = StatusListStore::load(&store)?;
+            let key = load_key(&key)?;
+            let issuer_id = issuer.unwrap_or_else(|| key.verifying_key().did_key());
+            let iss = Issuer::new(json!({"id": issuer_id}), key)?;
+            let now = chrono::Utc::now();
+            let list = s.list_credential(iss.id(), &now.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+            let signed = iss.issue_at(&list, Suite::EddsaRdfc2022, now, None)?;
+            let text = serde_json::to_string_pretty(&signed)
+                .map_err(|e| Error::new(ErrorKind::Io, e.to_string()))?;
+            crate::atomic_file::write(&out, text.as_bytes(), 0o644)?;
+            eprintln!("wrote {} — publish it at {}", out.display(), s.url());
+            Ok(0)
+        }
+    }
+}
+
+fn change(
+    store: &Path,
+    credential: &Path,
+    f: impl Fn(&mut StatusListStore, &str) -> Result<()>,
+    verb: &str,
+) -> Result<u8> {
+    let mut s = StatusListStore::load(store)?;
+    let id = credential_id(credential)?;
+    f(&mut s, &id)?;
+    s.save(store)?;
+    eprintln!(
+        "{verb} {id} (index {} of {})",
+        s.index_of(&id).unwrap_or(0),
+        s.url()
+    );
+    Ok(0)
+}
+
+fn speed(suite: Option<String>, n: u32, as_json: bool) -> Result<u8> {
+    let suites: Vec<Suite> = match suite {
+        Some(s) => vec![parse_suite(&s)?],
+        None => Suite::ALL.to_vec(),
+    };
+    let sample = crate::json::parse(SAMPLE_CREDENTIAL.as_bytes())?;
+    let key = SigningKey::from_seed(&[0x42; 32]);
+    let issuer = issuer_for(&sample, key)?;
+    let verifier = ProofVerifier::new(Arc::new(crate::keys::DidKeyResolver));
+    let now = chrono::Utc::now();
+    let mut rows = Vec::new();
+    for suite in suites {
+        let prepared = issuer.prepare(&sample, now, None)?;
+        let opts = crate::proof::ProofOptions::assertion().created("2026-01-01T00:00:00Z");
+        let mut signed = issuer.signer().sign(&prepared, suite, &opts)?;
+        let t = Instant::now();
+        for _ in 0..n {
+            signed = issuer.signer().sign(&prepared, suite, &opts)?;
+        }
+        let sign_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        for _ in 0..n {
+            let o = verifier.verify(&signed, &Expectations::assertion())?;
+            if o.first().is_none_or(|o| o.result.is_err()) {
+                return Err(Error::new(
+                    ErrorKind::Proof,
+                    "speed: the sample did not verify",
+                ));
+            }
+        }
+        let verify_s = t.elapsed().as_secs_f64();
+        rows.push(json!({
+            "suite": suite.name(),
+            "n": n,
+            "sign_per_sec": (n as f64 / sign_s).round(),
+            "verify_per_sec": (n as f64 / verify_s).round(),
+        }));
+    }
+    if as_json {
+        if rows.len() == 1 {
+            print_json(&rows[0])?;
+        } else {
+            print_json(&rows)?;
+        }
+    } else {
+        println!(
+            "{:<22} {:>12} {:>12} {:>10} {:>10}",
+            "suite", "sign/s", "verify/s", "sign µs", "verify µs"
+        );
+        for r in &rows {
+            let s = r["sign_per_sec"].as_f64().unwrap_or(1.0);
+            let v = r["verify_per_sec"].as_f64().unwrap_or(1.0);
+            println!(
+                "{:<22} {:>12} {:>12} {:>10.1} {:>10.1}",
+                r["suite"].as_str().unwrap_or(""),
+                s,
+                v,
+                1e6 / s,
+                1e6 / v
+            );
+        }
+    }
+    Ok(0)
+}
