@@ -86,8 +86,16 @@ pub fn canonicalize_with(dataset: &Dataset, options: &Options) -> Result<Canonic
 /// A quad with blank nodes interned and other terms pre-serialized.
 struct IQuad {
     parts: [Part; 4],
-    /// Predicate IRI serialized (`<…>`), for Hash Related Blank Node.
-    predicate: String,
+}
+
+impl IQuad {
+    /// The serialized predicate (`<…>`), for Hash Related Blank Node.
+    fn predicate(&self) -> &str {
+        match &self.parts[1] {
+            Part::Text(t) => t,
+            _ => "",
+        }
+    }
 }
 
 enum Part {
@@ -96,32 +104,33 @@ enum Part {
     None,
 }
 
+/// An identifier issuer over interned blank nodes (index → issued label).
 #[derive(Clone)]
 struct Issuer {
     prefix: &'static str,
-    ids: HashMap<usize, String>,
+    ids: Vec<Option<String>>,
     order: Vec<usize>,
 }
 
 impl Issuer {
-    fn new(prefix: &'static str) -> Self {
+    fn new(prefix: &'static str, blanks: usize) -> Self {
         Issuer {
             prefix,
-            ids: HashMap::new(),
+            ids: vec![None; blanks],
             order: Vec::new(),
         }
     }
     fn issue(&mut self, b: usize) -> String {
-        if let Some(id) = self.ids.get(&b) {
+        if let Some(id) = &self.ids[b] {
             return id.clone();
         }
         let id = format!("{}{}", self.prefix, self.order.len());
-        self.ids.insert(b, id.clone());
+        self.ids[b] = Some(id.clone());
         self.order.push(b);
         id
     }
     fn get(&self, b: usize) -> Option<&String> {
-        self.ids.get(&b)
+        self.ids[b].as_ref()
     }
 }
 
@@ -151,7 +160,7 @@ fn term_part<'a>(
             Part::Blank(i)
         }
         other => {
-            let mut s = String::new();
+            let mut s = String::with_capacity(64);
             nquads::write_term(&mut s, other);
             Part::Text(s)
         }
@@ -171,11 +180,8 @@ impl<'a> State<'a> {
                 Some(g) => term_part(g, &mut labels, &mut index),
                 None => Part::None,
             };
-            let mut predicate = String::new();
-            nquads::write_term(&mut predicate, &q.predicate);
             quads.push(IQuad {
                 parts: [s, p, o, g],
-                predicate,
             });
         }
         let mut by_blank = vec![Vec::new(); labels.len()];
@@ -190,10 +196,10 @@ impl<'a> State<'a> {
         }
         State {
             first_degree: vec![None; labels.len()],
+            canonical: Issuer::new("c14n", labels.len()),
             labels,
             quads,
             by_blank,
-            canonical: Issuer::new("c14n"),
             hash: options.hash,
             work: 0,
             max_work: options.max_work,
@@ -207,12 +213,12 @@ impl<'a> State<'a> {
         }
     }
 
-    fn serialize(&self, q: &IQuad, label: &dyn Fn(usize) -> String, out: &mut String) {
+    fn serialize<'l>(&self, q: &IQuad, label: &dyn Fn(usize) -> &'l str, out: &mut String) {
         for (i, part) in q.parts.iter().enumerate() {
             match part {
                 Part::Blank(b) => {
                     out.push_str("_:");
-                    out.push_str(&label(*b));
+                    out.push_str(label(*b));
                 }
                 Part::Text(t) => out.push_str(t),
                 Part::None => continue,
@@ -235,13 +241,7 @@ impl<'a> State<'a> {
             .iter()
             .map(|&qi| {
                 let mut s = String::new();
-                let f = |x: usize| {
-                    if x == b {
-                        "a".to_string()
-                    } else {
-                        "z".to_string()
-                    }
-                };
+                let f = |x: usize| if x == b { "a" } else { "z" };
                 self.serialize(&self.quads[qi], &f, &mut s);
                 s
             })
@@ -273,7 +273,7 @@ impl<'a> State<'a> {
                 if self.canonical.get(b).is_some() {
                     continue;
                 }
-                let mut temp = Issuer::new("b");
+                let mut temp = Issuer::new("b", self.labels.len());
                 temp.issue(b);
                 paths.push(self.hash_n_degree(b, temp)?);
             }
@@ -318,7 +318,7 @@ impl<'a> State<'a> {
         let mut input = String::new();
         input.push(position);
         if position != 'g' {
-            input.push_str(&self.quads[q].predicate);
+            input.push_str(self.quads[q].predicate());
         }
         input.push_str(&id);
         self.digest(input.as_bytes())
@@ -410,12 +410,12 @@ impl<'a> State<'a> {
 
     fn finish(self) -> Canonicalized {
         let canonical = &self.canonical;
-        let label = |b: usize| canonical.get(b).cloned().unwrap_or_default();
+        let label = |b: usize| canonical.get(b).map_or("", String::as_str);
         let mut lines: Vec<String> = self
             .quads
             .iter()
             .map(|q| {
-                let mut s = String::new();
+                let mut s = String::with_capacity(160);
                 self.serialize(q, &label, &mut s);
                 s
             })
@@ -426,7 +426,7 @@ impl<'a> State<'a> {
             .labels
             .iter()
             .enumerate()
-            .map(|(i, l)| (l.to_string(), label(i)))
+            .map(|(i, l)| (l.to_string(), label(i).to_string()))
             .collect();
         Canonicalized {
             nquads: lines.concat(),
@@ -438,7 +438,8 @@ impl<'a> State<'a> {
 /// Sorts like JavaScript's default `Array.prototype.sort` (UTF-16 code units). Byte order of UTF-8
 /// equals code point order; the two differ only for supplementary characters vs U+E000–U+FFFF.
 fn sort_utf16(lines: &mut [String]) {
-    let needs_utf16 = lines.iter().any(|l| l.chars().any(|c| c >= '\u{E000}'));
+    // In UTF-8, characters from U+E000 up start with a byte 0xEE or above.
+    let needs_utf16 = lines.iter().any(|l| l.bytes().any(|b| b >= 0xEE));
     if needs_utf16 {
         lines.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
     } else {

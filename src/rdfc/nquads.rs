@@ -17,32 +17,66 @@ pub fn write_term(out: &mut String, term: &Term) {
     }
 }
 
+/// Bytes that must be escaped inside an IRI.
+const IRI_ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i <= 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    let specials = b"<>\"{}|^`\\";
+    let mut j = 0;
+    while j < specials.len() {
+        t[specials[j] as usize] = true;
+        j += 1;
+    }
+    t
+};
+
 pub(crate) fn write_iri(out: &mut String, iri: &str) {
     out.push('<');
-    for c in iri.chars() {
-        match c {
-            '\u{0}'..='\u{20}' | '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\' => {
-                out.push_str(&format!("\\u{:04X}", c as u32));
+    let needs = |b: u8| IRI_ESCAPE[b as usize];
+    if !iri.bytes().any(needs) {
+        out.push_str(iri);
+    } else {
+        for c in iri.chars() {
+            if c.is_ascii() && needs(c as u8) {
+                push_uchar(out, c);
+            } else {
+                out.push(c);
             }
-            c => out.push(c),
         }
     }
     out.push('>');
 }
 
+fn push_uchar(out: &mut String, c: char) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let v = c as u32;
+    out.push_str("\\u00");
+    out.push(HEX[(v >> 4) as usize & 0xf] as char);
+    out.push(HEX[v as usize & 0xf] as char);
+}
+
 pub(crate) fn write_literal(out: &mut String, l: &Literal) {
     out.push('"');
-    for c in l.value.chars() {
-        match c {
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{0}'..='\u{1f}' | '\u{7f}' => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
+    let needs = |b: u8| b < 0x20 || b == 0x7f || b == b'"' || b == b'\\';
+    if !l.value.bytes().any(needs) {
+        out.push_str(&l.value);
+    } else {
+        for c in l.value.chars() {
+            match c {
+                '\u{8}' => out.push_str("\\b"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\u{c}' => out.push_str("\\f"),
+                '\r' => out.push_str("\\r"),
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\u{0}'..='\u{1f}' | '\u{7f}' => push_uchar(out, c),
+                c => out.push(c),
+            }
         }
     }
     out.push('"');
