@@ -1,0 +1,192 @@
+//! Interop with the JavaScript reference stack (Digital Bazaar / DCC packages, driven by our own
+//! scripts in tests/interop/): what it signs verifies here, what we sign verifies there — VC 2.0
+//! and 1.1, eddsa-rdfc-2022 and Ed25519Signature2020, fractional numbers and text in any script.
+//! Runs when `node` and tests/interop/node_modules exist (CI runs `npm ci` there); skips otherwise.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use openbadges::keys::{DidKeyResolver, SigningKey};
+use openbadges::proof::{Expectations, ProofOptions, ProofVerifier, Signer, Suite};
+use serde_json::{json, Value};
+
+const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+
+fn dir() -> Option<PathBuf> {
+    let d = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop"));
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if node && d.join("node_modules").exists() {
+        Some(d)
+    } else {
+        eprintln!(
+            "skipping: node or tests/interop/node_modules missing (run `npm ci` in tests/interop)"
+        );
+        None
+    }
+}
+
+fn node(dir: &Path, script: &str, args: &[&str], input: &Value) -> (bool, String) {
+    let mut child = Command::new("node")
+        .arg(dir.join(script))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+fn key() -> SigningKey {
+    SigningKey::from_seed_hex(SEED).unwrap()
+}
+
+fn credential(vc1: bool, name: &str, narrative: &str) -> Value {
+    let did = key().verifying_key().did_key();
+    let mut c = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "id": "urn:uuid:7d8c2b1a-0f3e-4d5c-9b8a-1e2f3a4b5c6d",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": name,
+        "issuer": {"id": did, "type": ["Profile"], "name": "Riverside Unified — Évaluation"},
+        "validFrom": "2026-02-01T12:00:00Z",
+        "credentialSubject": {
+            "id": "did:example:teacher-42",
+            "type": ["AchievementSubject"],
+            "creditsEarned": 0.5,
+            "achievement": {
+                "id": "https://riverside.example/achievements/collaborative-learning",
+                "type": ["Achievement"],
+                "name": name,
+                "description": "SAFe® practices; Évaluation formative; 协作学习 🎓\nwith a second line",
+                "achievementType": "MicroCredential",
+                "creditsAvailable": 2.5,
+                "criteria": {"narrative": narrative}
+            }
+        }
+    });
+    if vc1 {
+        c["@context"][0] = "https://www.w3.org/2018/credentials/v1".into();
+        let from = c
+            .as_object_mut()
+            .unwrap()
+            .shift_remove("validFrom")
+            .unwrap();
+        c["issuanceDate"] = from;
+    }
+    c
+}
+
+fn ours_verify(doc: &Value) -> Result<(), String> {
+    let v = ProofVerifier::new(Arc::new(DidKeyResolver));
+    let out = v
+        .verify(doc, &Expectations::assertion())
+        .map_err(|e| e.to_string())?;
+    match out.first() {
+        Some(o) => o.result.clone().map_err(|f| f.message),
+        None => Err("no proof".into()),
+    }
+}
+
+const CASES: [(bool, &str, Suite); 4] = [
+    (false, "eddsa-rdfc-2022", Suite::EddsaRdfc2022),
+    (true, "eddsa-rdfc-2022", Suite::EddsaRdfc2022),
+    (false, "Ed25519Signature2020", Suite::Ed25519Signature2020),
+    (true, "Ed25519Signature2020", Suite::Ed25519Signature2020),
+];
+
+#[test]
+fn js_signed_verifies_here() {
+    let Some(d) = dir() else { return };
+    for (vc1, name, _) in CASES {
+        let c = credential(
+            vc1,
+            "Collaborative Learning",
+            "Scored 3+ on the rubric: «très bien».",
+        );
+        let (ok, out) = node(&d, "sign.mjs", &["--seed", SEED, "--suite", name], &c);
+        assert!(ok, "JS failed to sign ({name}, vc1={vc1}): {out}");
+        let signed: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(ours_verify(&signed), Ok(()), "{name} vc1={vc1}");
+        // and a one-character change is caught
+        let mut t = signed.clone();
+        t["credentialSubject"]["achievement"]["name"] = "Collaborative Learninh".into();
+        assert!(ours_verify(&t).is_err());
+    }
+}
+
+#[test]
+fn ours_verifies_in_js() {
+    let Some(d) = dir() else { return };
+    for (vc1, name, suite) in CASES {
+        let c = credential(
+            vc1,
+            "Collaborative Learning",
+            "Scored 3+ on the rubric: «très bien».",
+        );
+        let signed = Signer::did_key(key())
+            .sign(
+                &c,
+                suite,
+                &ProofOptions::assertion().created("2026-02-01T12:00:00Z"),
+            )
+            .unwrap();
+        let (ok, out) = node(&d, "verify.mjs", &[], &signed);
+        assert!(ok, "JS did not verify ours ({name}, vc1={vc1}): {out}");
+        let mut t = signed.clone();
+        t["credentialSubject"]["creditsEarned"] = json!(0.25);
+        let (ok, _) = node(&d, "verify.mjs", &[], &t);
+        assert!(!ok, "JS accepted a tampered credential");
+    }
+}
+
+#[test]
+fn language_map_refused_by_both() {
+    let Some(d) = dir() else { return };
+    let mut c = credential(false, "x", "y");
+    c["credentialSubject"]["achievement"]["name"] =
+        json!({"en": "Collaborative Learning", "es": "Aprendizaje colaborativo"});
+    let ours = Signer::did_key(key()).sign(
+        &c,
+        Suite::EddsaRdfc2022,
+        &ProofOptions::assertion().created("2026-02-01T12:00:00Z"),
+    );
+    let err =
+        ours.expect_err("safe mode must refuse a language map the OB context does not define");
+    assert_eq!(
+        err.kind(),
+        openbadges::ErrorKind::JsonLd("data loss"),
+        "{err}"
+    );
+    let (ok, out) = node(
+        &d,
+        "sign.mjs",
+        &["--seed", SEED, "--suite", "eddsa-rdfc-2022"],
+        &c,
+    );
+    assert!(!ok, "JS signed a language map: {out}");
+    // A credential signed without the map, then given one, fails in both.
+    let good = credential(false, "Collaborative Learning", "y");
+    let mut signed = Signer::did_key(key())
+        .sign(&good, Suite::EddsaRdfc2022, &ProofOptions::assertion())
+        .unwrap();
+    signed["credentialSubject"]["achievement"]["name"] = json!({"en": "Collaborative Learning"});
+    assert!(ours_verify(&signed).is_err());
+    let (ok, _) = node(&d, "verify.mjs", &[], &signed);
+    assert!(!ok);
+}
