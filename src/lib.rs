@@ -10,6 +10,7 @@ pub mod atomic_file;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod error;
+pub mod identity;
 pub mod import;
 pub mod issue;
 pub mod jcs;

@@ -222,9 +222,11 @@ impl Signer {
             Some(Value::Array(a)) => a.clone(),
             Some(v) => vec![v.clone()],
         };
-        let hashed_doc = with_previous_proofs(&unsecured, &proof, &existing_list)
+        let chained = with_previous_proofs(&unsecured, &proof, &existing_list)
             .map_err(|f| Error::proof(f.message))?;
-        let data = self.hash_data(suite, &hashed_doc, &proof, &unsecured)?;
+        let context = unsecured.get("@context").cloned();
+        let hashed_doc = Value::Object(chained.unwrap_or_else(|| unsecured.clone()));
+        let data = hash_data(&self.processor, canon_kind(suite), &hashed_doc, &proof, context.as_ref())?;
         let sig = self.key.sign(&data.combined());
         proof.insert(
             "proofValue".into(),
@@ -244,22 +246,6 @@ impl Signer {
             },
         );
         Ok(Value::Object(out))
-    }
-
-    fn hash_data(
-        &self,
-        suite: Suite,
-        doc: &Map<String, Value>,
-        proof_config: &Map<String, Value>,
-        unsecured: &Map<String, Value>,
-    ) -> Result<HashData> {
-        hash_data(
-            &self.processor,
-            canon_kind(suite),
-            doc,
-            proof_config,
-            unsecured,
-        )
     }
 }
 
@@ -295,18 +281,18 @@ impl HashData {
 fn hash_data(
     processor: &Processor,
     canon: Canon,
-    doc: &Map<String, Value>,
+    doc: &Value,
     proof_config: &Map<String, Value>,
-    unsecured: &Map<String, Value>,
+    context: Option<&Value>,
 ) -> Result<HashData> {
     let mut config = proof_config.clone();
     config.shift_remove("proofValue");
-    if let Some(ctx) = unsecured.get("@context") {
+    if let Some(ctx) = context {
         config.insert("@context".into(), ctx.clone());
     }
     let canonical_proof = canonicalize(processor, canon, &Value::Object(config))
         .map_err(|e| e.context("while canonicalizing the proof configuration"))?;
-    let canonical_document = canonicalize(processor, canon, &Value::Object(doc.clone()))
+    let canonical_document = canonicalize(processor, canon, doc)
         .map_err(|e| e.context("while canonicalizing the document"))?;
     Ok(HashData {
         document_hash: Sha256::digest(canonical_document.as_bytes()).into(),
@@ -368,13 +354,14 @@ fn ensure_suite_context(doc: &mut Map<String, Value>, suite: Suite) -> Result<()
 
 /// The document a proof covers: the unsecured document, plus — for a chained proof — the proofs
 /// its `previousProof` names (VC Data Integrity §4.2).
+/// `None` when the proof chains to nothing (the unsecured document is hashed as is).
 fn with_previous_proofs(
     unsecured: &Map<String, Value>,
     proof: &Map<String, Value>,
     all: &[Value],
-) -> std::result::Result<Map<String, Value>, ProofFailure> {
+) -> std::result::Result<Option<Map<String, Value>>, ProofFailure> {
     let Some(prev) = proof.get("previousProof") else {
-        return Ok(unsecured.clone());
+        return Ok(None);
     };
     let ids: Vec<&str> = match prev {
         Value::String(s) => vec![s.as_str()],
@@ -413,7 +400,7 @@ fn with_previous_proofs(
             Value::Array(matching)
         },
     );
-    Ok(doc)
+    Ok(Some(doc))
 }
 
 /// What the verifier expects of proofs.
@@ -541,7 +528,13 @@ pub struct ProofOutcome {
 pub struct ProofVerifier {
     resolver: Arc<dyn KeyResolver>,
     processor: Arc<Processor>,
+    /// did:key verification methods already decoded (a pure function of the id, so safe to keep;
+    /// bounded by [`DID_KEY_CACHE`]).
+    did_keys: Arc<std::sync::Mutex<std::collections::HashMap<String, VerificationMethod>>>,
 }
+
+/// How many decoded did:key verification methods a [`ProofVerifier`] keeps.
+const DID_KEY_CACHE: usize = 4096;
 
 impl fmt::Debug for ProofVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -555,6 +548,7 @@ impl ProofVerifier {
         ProofVerifier {
             resolver,
             processor: shared_processor(),
+            did_keys: Default::default(),
         }
     }
 
@@ -577,6 +571,7 @@ impl ProofVerifier {
         };
         let mut unsecured = obj.clone();
         unsecured.shift_remove("proof");
+        let unsecured_value = Value::Object(unsecured.clone());
         let mut outcomes: Vec<ProofOutcome> = proofs
             .iter()
             .enumerate()
@@ -586,7 +581,7 @@ impl ProofVerifier {
                 } else {
                     format!("/proof/{i}")
                 };
-                self.verify_one(&unsecured, p, &proofs, i, pointer, expected)
+                self.verify_one(&unsecured, &unsecured_value, p, &proofs, i, pointer, expected)
             })
             .collect();
         // A chained proof stands only if every proof it names stands.
@@ -620,9 +615,11 @@ impl ProofVerifier {
         Ok(outcomes)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn verify_one(
         &self,
         unsecured: &Map<String, Value>,
+        unsecured_value: &Value,
         proof: &Value,
         all: &[Value],
         index: usize,
@@ -640,13 +637,14 @@ impl ProofVerifier {
             created: s("created"),
             result: Ok(()),
         };
-        outcome.result = self.check(unsecured, proof, all, expected, &mut outcome);
+        outcome.result = self.check(unsecured, unsecured_value, proof, all, expected, &mut outcome);
         outcome
     }
 
     fn check(
         &self,
         unsecured: &Map<String, Value>,
+        unsecured_value: &Value,
         proof: &Value,
         all: &[Value],
         expected: &Expectations,
@@ -830,10 +828,11 @@ impl ProofVerifier {
             )
         })?;
         outcome.controller = Some(vm.controller.clone());
-        let doc = with_previous_proofs(unsecured, proof, all)?;
+        let chained = with_previous_proofs(unsecured, proof, all)?.map(Value::Object);
+        let doc = chained.as_ref().unwrap_or(unsecured_value);
         let mut config = proof.clone();
         config.shift_remove("@context");
-        let data = hash_data(&self.processor, canon, &doc, &config, unsecured).map_err(|e| {
+        let data = hash_data(&self.processor, canon, doc, &config, unsecured.get("@context")).map_err(|e| {
             let kind = match e.kind() {
                 ErrorKind::JsonLd("data loss") => K::DataLoss,
                 ErrorKind::JsonLd(_) => K::Context,
@@ -949,11 +948,18 @@ pub fn explain(document: &Value, index: usize) -> Result<Explanation> {
     };
     let mut unsecured = obj.clone();
     unsecured.shift_remove("proof");
-    let doc =
-        with_previous_proofs(&unsecured, proof, &proofs).map_err(|f| Error::proof(f.message))?;
+    let doc = with_previous_proofs(&unsecured, proof, &proofs)
+        .map_err(|f| Error::proof(f.message))?
+        .unwrap_or_else(|| unsecured.clone());
     let mut config = proof.clone();
     config.shift_remove("@context");
-    let data = hash_data(&shared_processor(), canon, &doc, &config, &unsecured)?;
+    let data = hash_data(
+        &shared_processor(),
+        canon,
+        &Value::Object(doc),
+        &config,
+        unsecured.get("@context"),
+    )?;
     Ok(Explanation {
         document_hash_hex: hex::encode(data.document_hash),
         proof_hash_hex: hex::encode(data.proof_hash),

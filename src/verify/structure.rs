@@ -2,7 +2,6 @@
 //! the recipient match.
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use super::options::Recipient;
 use super::report::{problem_types as pt, Check};
@@ -202,14 +201,6 @@ pub(crate) fn subject_check(doc: &Value, credential_type: &str) -> Check {
     Check::passed(ID)
 }
 
-/// SHA-256 identity hash as OB writes it: `sha256$` + hex(SHA-256(identity ‖ salt)).
-fn sha256_identity(identity: &str, salt: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(identity.as_bytes());
-    h.update(salt.as_bytes());
-    format!("sha256${}", hex::encode(h.finalize()))
-}
-
 /// `recipient`: does the credential name the expected recipient?
 pub(crate) fn recipient_check(doc: &Value, recipient: Option<&Recipient>) -> Check {
     const ID: &str = "recipient";
@@ -231,27 +222,8 @@ pub(crate) fn recipient_check(doc: &Value, recipient: Option<&Recipient>) -> Che
                 s.strip_prefix("mailto:")
                     .is_some_and(|m| m.eq_ignore_ascii_case(&email_lc))
             }) || identifiers.iter().any(|ident| {
-                let ty = ident.get("identityType").and_then(Value::as_str);
-                if ty.is_some_and(|t| t != "emailAddress") {
-                    return false;
-                }
-                let hash = ident
-                    .get("identityHash")
-                    .and_then(Value::as_str)
-                    .unwrap_or("");
-                let hashed = ident
-                    .get("hashed")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                let salt = ident.get("salt").and_then(Value::as_str).unwrap_or("");
-                if hashed {
-                    // Issuers hash the address as written; try it as given and lower-cased.
-                    [email.trim(), email_lc.as_str()]
-                        .iter()
-                        .any(|e| sha256_identity(e, salt).eq_ignore_ascii_case(hash))
-                } else {
-                    hash.eq_ignore_ascii_case(&email_lc)
-                }
+                crate::identity::IdentityObject::from_value(ident)
+                    .is_some_and(|i| i.matches_email(email))
             })
         }
     };
@@ -276,15 +248,6 @@ pub(crate) fn recipient_check(doc: &Value, recipient: Option<&Recipient>) -> Che
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn identity_hash_spec_example() {
-        // OB 3.0 spec, IdentityObject example: a@example.com salted with "Kosher".
-        assert_eq!(
-            sha256_identity("a@example.com", "Kosher"),
-            "sha256$b5809d8a92f8858436d7e6b87c12ebc0ae1eac4baecc2c0b913aee2c922ef399"
-        );
-    }
 
     #[test]
     fn recipient_by_hashed_email() {
