@@ -111,6 +111,14 @@ pub struct Options {
 
 impl Options {
     /// The options Data Integrity signing and verification use: safe mode, no base IRI.
+    ///
+    /// Safe mode refuses, with `ErrorKind::JsonLd("data loss")` and the JSON Pointer of the
+    /// place, everything jsonld.js `safe: true` refuses: a property that does not expand to an
+    /// absolute IRI, a relative `@id` / `@type` / object / graph reference, a dropped value (null
+    /// `@value`, free-floating scalar, empty object), an invalid language tag, a keyword-like
+    /// term, a `@direction` without `rdf_direction`; and, beyond jsonld.js, an `@base` in the
+    /// document's contexts. Like jsonld.js it also accepts a context object wrapped in
+    /// `{"@context": …}` inside a context array (which the raw algorithm rejects).
     pub fn safe() -> Self {
         Options {
             safe: true,
