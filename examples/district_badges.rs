@@ -24,8 +24,10 @@ fn main() -> Result<(), openbadges::Error> {
                "url": "https://riverside.example"}),
         key,
     )?;
-    let mut revocations =
-        StatusListStore::new("https://riverside.example/status/2026-1", Purpose::Revocation)?;
+    let mut revocations = StatusListStore::new(
+        "https://riverside.example/status/2026-1",
+        Purpose::Revocation,
+    )?;
 
     // The teacher is named by a salted hash of her e-mail, not in clear text.
     let recipient = IdentityObject::hashed_email("jane.doe@riverside.example", "b7e4c1");
@@ -53,7 +55,10 @@ fn main() -> Result<(), openbadges::Error> {
 
     // Riverside publishes its (signed) status list at the URL the badge names.
     let publish = |store: &StatusListStore| -> Result<Vec<u8>, openbadges::Error> {
-        let list = store.list_credential(riverside.id(), &now.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        let list = store.list_credential(
+            riverside.id(),
+            &now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        );
         let signed_list = riverside.issue_at(&list, Suite::EddsaRdfc2022, now, None)?;
         Ok(serde_json::to_vec(&signed_list).unwrap_or_default())
     };

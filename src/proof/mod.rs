@@ -226,7 +226,13 @@ impl Signer {
             .map_err(|f| Error::proof(f.message))?;
         let context = unsecured.get("@context").cloned();
         let hashed_doc = Value::Object(chained.unwrap_or_else(|| unsecured.clone()));
-        let data = hash_data(&self.processor, canon_kind(suite), &hashed_doc, &proof, context.as_ref())?;
+        let data = hash_data(
+            &self.processor,
+            canon_kind(suite),
+            &hashed_doc,
+            &proof,
+            context.as_ref(),
+        )?;
         let sig = self.key.sign(&data.combined());
         proof.insert(
             "proofValue".into(),
@@ -569,9 +575,12 @@ impl ProofVerifier {
             Some(Value::Array(a)) => (a.clone(), false),
             Some(v) => (vec![v.clone()], true),
         };
-        let mut unsecured = obj.clone();
-        unsecured.shift_remove("proof");
-        let unsecured_value = Value::Object(unsecured.clone());
+        let mut unsecured_value = Value::Object(obj.clone());
+        if let Value::Object(m) = &mut unsecured_value {
+            m.shift_remove("proof");
+        }
+        let empty = Map::new();
+        let unsecured = unsecured_value.as_object().unwrap_or(&empty);
         let mut outcomes: Vec<ProofOutcome> = proofs
             .iter()
             .enumerate()
@@ -581,7 +590,15 @@ impl ProofVerifier {
                 } else {
                     format!("/proof/{i}")
                 };
-                self.verify_one(&unsecured, &unsecured_value, p, &proofs, i, pointer, expected)
+                self.verify_one(
+                    unsecured,
+                    &unsecured_value,
+                    p,
+                    &proofs,
+                    i,
+                    pointer,
+                    expected,
+                )
             })
             .collect();
         // A chained proof stands only if every proof it names stands.
@@ -615,6 +632,40 @@ impl ProofVerifier {
         Ok(outcomes)
     }
 
+    fn resolve(
+        &self,
+        vm_id: &str,
+        purpose: &str,
+    ) -> std::result::Result<VerificationMethod, ProofFailure> {
+        let pure = vm_id.starts_with("did:key:");
+        if pure {
+            if let Some(vm) = self
+                .did_keys
+                .lock()
+                .ok()
+                .and_then(|c| c.get(vm_id).cloned())
+            {
+                return Ok(vm);
+            }
+        }
+        let vm = self.resolver.resolve(vm_id, purpose).map_err(|e| {
+            ProofFailure::new(
+                ProofFailureKind::VerificationMethod,
+                format!("cannot use verification method `{vm_id}`: {e}"),
+                "/verificationMethod",
+            )
+        })?;
+        if pure {
+            if let Ok(mut c) = self.did_keys.lock() {
+                if c.len() >= DID_KEY_CACHE {
+                    c.clear();
+                }
+                c.insert(vm_id.to_string(), vm.clone());
+            }
+        }
+        Ok(vm)
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn verify_one(
         &self,
@@ -637,7 +688,14 @@ impl ProofVerifier {
             created: s("created"),
             result: Ok(()),
         };
-        outcome.result = self.check(unsecured, unsecured_value, proof, all, expected, &mut outcome);
+        outcome.result = self.check(
+            unsecured,
+            unsecured_value,
+            proof,
+            all,
+            expected,
+            &mut outcome,
+        );
         outcome
     }
 
@@ -820,19 +878,20 @@ impl ProofVerifier {
                 }
             }
         }
-        let vm: VerificationMethod = self.resolver.resolve(vm_id, purpose).map_err(|e| {
-            ProofFailure::new(
-                K::VerificationMethod,
-                format!("cannot use verification method `{vm_id}`: {e}"),
-                "/verificationMethod",
-            )
-        })?;
+        let vm = self.resolve(vm_id, purpose)?;
         outcome.controller = Some(vm.controller.clone());
         let chained = with_previous_proofs(unsecured, proof, all)?.map(Value::Object);
         let doc = chained.as_ref().unwrap_or(unsecured_value);
         let mut config = proof.clone();
         config.shift_remove("@context");
-        let data = hash_data(&self.processor, canon, doc, &config, unsecured.get("@context")).map_err(|e| {
+        let data = hash_data(
+            &self.processor,
+            canon,
+            doc,
+            &config,
+            unsecured.get("@context"),
+        )
+        .map_err(|e| {
             let kind = match e.kind() {
                 ErrorKind::JsonLd("data loss") => K::DataLoss,
                 ErrorKind::JsonLd(_) => K::Context,
