@@ -120,12 +120,12 @@ pub struct Check {
 }
 
 impl Check {
-    /// A passed check.
+    /// A passed check (fatal: had it failed, the credential would not be verified).
     pub fn passed(id: &str) -> Self {
         Check {
             id: id.to_string(),
             outcome: Outcome::Passed,
-            fatal: false,
+            fatal: true,
             problem: None,
             note: None,
         }
@@ -316,16 +316,16 @@ impl fmt::Display for Report {
         }
         let width = self.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
         for c in &self.checks {
-            write!(f, "  {:<13} {:<width$}", c.outcome.as_str(), c.id)?;
+            let mut line = format!("  {:<13} {:<width$}", c.outcome.as_str(), c.id);
             if let Some(p) = &c.problem {
-                write!(f, "  {}", p.detail)?;
+                line.push_str(&format!("  {}", p.detail));
                 if let Some(i) = p.instance.as_deref().filter(|i| !i.is_empty()) {
-                    write!(f, " (at {i})")?;
+                    line.push_str(&format!(" (at {i})"));
                 }
-            } else if let Some(n) = &c.note {
-                write!(f, "  {n}")?;
+            } else if let Some(n) = c.note.as_deref().filter(|n| !n.is_empty()) {
+                line.push_str(&format!("  {n}"));
             }
-            writeln!(f)?;
+            writeln!(f, "{}", line.trim_end())?;
         }
         for e in &self.endorsements {
             writeln!(f, "  endorsement:")?;
