@@ -2,7 +2,10 @@
 //! subject, proof, issuer ↔ key, validity window, status, refresh, recipient, endorsements, and
 //! trust as its own phase.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
 
 use serde_json::Value;
 
@@ -34,7 +37,13 @@ pub const MAX_ENDORSEMENT_DEPTH: usize = 4;
 pub struct Verifier {
     options: VerifyOptions,
     proofs: ProofVerifier,
+    /// Verdicts on status list credentials already checked, by (issuer, SHA-256 of the list as
+    /// fetched): verifying 1,000 badges on one list verifies the list once. Bounded.
+    list_verdicts: Arc<Mutex<HashMap<(String, [u8; 32]), Result<(), String>>>>,
 }
+
+/// How many status-list verdicts a [`Verifier`] remembers.
+const LIST_VERDICTS: usize = 256;
 
 impl Verifier {
     /// A verifier with these options.
@@ -42,6 +51,7 @@ impl Verifier {
         let keys = Arc::new(ControllerResolver::new(options.resolver.clone()));
         Verifier {
             proofs: ProofVerifier::new(keys),
+            list_verdicts: Default::default(),
             options,
         }
     }
@@ -318,6 +328,35 @@ impl Verifier {
     /// Verifies a status list credential: a valid proof by a key its issuer controls, the issuer
     /// being `issuer`, and its validity window.
     fn verify_status_list(&self, list: &Value, issuer: &str) -> Result<(), String> {
+        // The verdict depends on the list, the issuer and the clock; the clock is fixed per
+        // Verifier only when `at` was given, so cache only then or for a short-lived verifier.
+        let key = (
+            issuer.to_string(),
+            Sha256::digest(list.to_string().as_bytes()).into(),
+        );
+        if self.options.now.is_some() {
+            if let Some(v) = self
+                .list_verdicts
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&key).cloned())
+            {
+                return v;
+            }
+        }
+        let verdict = self.verify_status_list_uncached(list, issuer);
+        if self.options.now.is_some() {
+            if let Ok(mut m) = self.list_verdicts.lock() {
+                if m.len() >= LIST_VERDICTS {
+                    m.clear();
+                }
+                m.insert(key, verdict.clone());
+            }
+        }
+        verdict
+    }
+
+    fn verify_status_list_uncached(&self, list: &Value, issuer: &str) -> Result<(), String> {
         let list_issuer = issuer_id(list).unwrap_or_default();
         if list_issuer != issuer {
             return Err(format!(
