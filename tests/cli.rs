@@ -1,0 +1,324 @@
+//! The `openbadges` binary, run as a user would: every command, exit codes, and the JSON shape of
+//! `verify --json` (the CLI contract in ARCHITECTURE.md).
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+
+fn ob(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_openbadges"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("binary runs")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn sample() -> &'static str {
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/sample-microcredential.json"
+    )
+}
+
+#[test]
+fn keygen_issue_verify_lint() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let o = ob(&["keygen", "--seed", SEED], p);
+    assert_eq!(code(&o), 0);
+    let k: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        k["did"],
+        "did:key:z6MktwupdmLXVVqTzCw4i46r4uGyosGXRnR3XjN4Zq7oMMsw"
+    );
+    assert!(k["secretKeyMultibase"]
+        .as_str()
+        .unwrap()
+        .starts_with("z3u2"));
+    std::fs::write(p.join("key.json"), &o.stdout).unwrap();
+
+    for suite in ["eddsa-rdfc-2022", "eddsa-jcs-2022", "Ed25519Signature2020"] {
+        let o = ob(
+            &["issue", "--key", "key.json", "--suite", suite, sample()],
+            p,
+        );
+        assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+        let signed: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(signed["issuer"]["id"], k["did"]);
+        assert!(signed["id"].as_str().unwrap().starts_with("urn:uuid:"));
+        std::fs::write(p.join("signed.json"), &o.stdout).unwrap();
+        let o = ob(&["verify", "signed.json"], p);
+        assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+        assert!(String::from_utf8_lossy(&o.stdout).starts_with("VERIFIED"));
+    }
+
+    // JSON report shape: an object for one input, an array for several; exit 1 if any failed.
+    let mut t: Value =
+        serde_json::from_slice(&std::fs::read(p.join("signed.json")).unwrap()).unwrap();
+    t["name"] = "Tampered".into();
+    std::fs::write(p.join("tampered.json"), serde_json::to_vec(&t).unwrap()).unwrap();
+    let o = ob(&["verify", "--json", "signed.json"], p);
+    let one: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(one["verified"], true);
+    assert!(one["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["id"].is_string() && c["outcome"].is_string()));
+    let o = ob(&["verify", "--json", "signed.json", "tampered.json"], p);
+    assert_eq!(code(&o), 1);
+    let many: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(many.as_array().unwrap().len(), 2);
+    assert_eq!(many[1]["verified"], false);
+
+    // --at: judged as of a date before validFrom → not yet valid.
+    let o = ob(
+        &["verify", "--at", "2020-01-01T00:00:00Z", "signed.json"],
+        p,
+    );
+    assert_eq!(code(&o), 1);
+
+    // usage / I/O errors → 2, one line saying what.
+    let o = ob(&["verify", "missing.json"], p);
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing.json"));
+    let o = ob(&["issue", "--seed", "zz", sample()], p);
+    assert_eq!(code(&o), 2);
+    let o = ob(&["verify", "--at", "yesterday", "signed.json"], p);
+    assert_eq!(code(&o), 2);
+
+    // lint: the sample has no issuer id → an error finding, exit 1; the signed one is clean.
+    let o = ob(&["lint", sample()], p);
+    assert_eq!(code(&o), 1);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("/issuer/id"));
+    let o = ob(&["lint", "signed.json"], p);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+}
+
+#[test]
+fn status_store_end_to_end() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let url = "https://district.example/status/1";
+    assert_eq!(
+        code(&ob(
+            &["status", "init", "--store", "status.json", "--url", url],
+            p
+        )),
+        0
+    );
+    assert_eq!(
+        code(&ob(
+            &["status", "init", "--store", "status.json", "--url", url],
+            p
+        )),
+        2,
+        "no overwrite"
+    );
+    let o = ob(
+        &[
+            "issue",
+            "--seed",
+            SEED,
+            "--status-store",
+            "status.json",
+            sample(),
+        ],
+        p,
+    );
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::write(p.join("signed.json"), &o.stdout).unwrap();
+    let signed: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        signed["credentialStatus"]["type"],
+        "BitstringStatusListEntry"
+    );
+
+    assert_eq!(
+        code(&ob(
+            &[
+                "status",
+                "publish",
+                "--store",
+                "status.json",
+                "--seed",
+                SEED,
+                "-o",
+                "list.json"
+            ],
+            p
+        )),
+        0
+    );
+    let res = format!("{url}=list.json");
+    assert_eq!(
+        code(&ob(&["verify", "--resource", &res, "signed.json"], p)),
+        0
+    );
+    // Without the list the status is unknown: not verified.
+    assert_eq!(code(&ob(&["verify", "signed.json"], p)), 1);
+
+    assert_eq!(
+        code(&ob(
+            &["status", "revoke", "--store", "status.json", "signed.json"],
+            p
+        )),
+        0
+    );
+    assert_eq!(
+        code(&ob(
+            &[
+                "status",
+                "publish",
+                "--store",
+                "status.json",
+                "--seed",
+                SEED,
+                "-o",
+                "list.json"
+            ],
+            p
+        )),
+        0
+    );
+    let o = ob(&["verify", "--json", "--resource", &res, "signed.json"], p);
+    assert_eq!(code(&o), 1);
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let status = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "status")
+        .unwrap();
+    assert_eq!(status["outcome"], "failed");
+    // Suspension verbs on a revocation list are refused.
+    assert_eq!(
+        code(&ob(
+            &["status", "suspend", "--store", "status.json", "signed.json"],
+            p
+        )),
+        2
+    );
+}
+
+#[test]
+fn issue_batch_resumes_without_duplicates() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    std::fs::write(
+        p.join("achievement.json"),
+        r#"{"id": "https://district.example/a/growth-mindset", "type": ["Achievement"], "name": "Growth Mindset",
+            "description": "Fosters a growth mindset.", "criteria": {"narrative": "Rubric 3+."}}"#,
+    )
+    .unwrap();
+    let mut roster = String::from("name,email,did\n");
+    for i in 0..40 {
+        roster.push_str(&format!("Teacher {i},teacher{i}@district.example,\n"));
+    }
+    roster.push_str("Bad Row,not-an-email,\n");
+    roster.push_str("Dee Id,,did:example:dee\n");
+    std::fs::write(p.join("roster.csv"), roster).unwrap();
+    let args = [
+        "issue-batch",
+        "--roster",
+        "roster.csv",
+        "--achievement",
+        "achievement.json",
+        "--seed",
+        SEED,
+        "--out",
+        "out",
+    ];
+    let o = ob(&args, p);
+    assert_eq!(code(&o), 1, "a bad row makes the run report a problem");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("roster.csv:42: malformed e-mail"), "{err}");
+    let files = std::fs::read_dir(p.join("out")).unwrap().count();
+    assert_eq!(files, 41);
+    // Interrupted runs: delete some outputs, re-run → same 41, nothing duplicated.
+    let mut names: Vec<_> = std::fs::read_dir(p.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    for f in names.iter().take(10) {
+        std::fs::remove_file(f).unwrap();
+    }
+    let o = ob(&args, p);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("10 issued, 31 already present"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(std::fs::read_dir(p.join("out")).unwrap().count(), 41);
+    // Every badge verifies.
+    let mut all: Vec<String> = names
+        .iter()
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
+    all.insert(0, "verify".into());
+    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+    assert_eq!(code(&ob(&refs, p)), 0);
+    // Missing column → exit 2 with where.
+    std::fs::write(p.join("bad.csv"), "name,phone\nA,1\n").unwrap();
+    let o = ob(
+        &[
+            "issue-batch",
+            "--roster",
+            "bad.csv",
+            "--achievement",
+            "achievement.json",
+            "--seed",
+            SEED,
+            "--out",
+            "out2",
+        ],
+        p,
+    );
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing column `email`"));
+}
+
+#[test]
+fn speed_json_shape_and_help_examples() {
+    let d = tempfile::tempdir().unwrap();
+    let o = ob(
+        &["speed", "--suite", "eddsa-jcs-2022", "--n", "5", "--json"],
+        d.path(),
+    );
+    assert_eq!(code(&o), 0);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["suite"], "eddsa-jcs-2022");
+    assert_eq!(v["n"], 5);
+    assert!(
+        v["sign_per_sec"].as_f64().unwrap() > 0.0 && v["verify_per_sec"].as_f64().unwrap() > 0.0
+    );
+    for cmd in [
+        vec!["keygen"],
+        vec!["issue"],
+        vec!["verify"],
+        vec!["lint"],
+        vec!["issue-batch"],
+        vec!["speed"],
+        vec!["status", "init"],
+        vec!["status", "revoke"],
+        vec!["status", "publish"],
+    ] {
+        let mut args = cmd.clone();
+        args.push("--help");
+        let o = ob(&args, d.path());
+        assert_eq!(code(&o), 0);
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Example"),
+            "{cmd:?} --help has no example"
+        );
+    }
+}
