@@ -194,3 +194,37 @@ fn onedtech_impl_guide_vector() {
         .unwrap();
     assert_eq!(again["proof"]["proofValue"], proof["proofValue"]);
 }
+
+#[test]
+fn data_integrity_suite_proof_chain_fixtures() {
+    let p = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/suites/vc-test-suites/data-integrity-test-suite-assertion/inputs/eddsa-rdfc-2022"
+    ));
+    if !p.exists() {
+        eprintln!("skipping: ../shared not found");
+        return;
+    }
+    let verifier = openbadges::verify::Verifier::new(openbadges::verify::VerifyOptions::default());
+    let (mut ok, mut fail) = (0, 0);
+    for entry in std::fs::read_dir(&p).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let doc = json(&path);
+        let report = verifier.verify_value(&doc).unwrap();
+        // The fixtures are plain VCs (not Open Badges): judge the proof checks only.
+        let proof_ok = report
+            .checks
+            .iter()
+            .filter(|c| c.id == "proof" || c.id == "proof-set")
+            .all(|c| !c.is_blocking());
+        if name.contains("Ok-") {
+            assert!(proof_ok, "{name} should verify:\n{report}");
+            ok += 1;
+        } else {
+            assert!(!proof_ok, "{name} should fail:\n{report}");
+            fail += 1;
+        }
+    }
+    assert_eq!((ok, fail), (4, 8));
+}

@@ -453,23 +453,36 @@ fn proof_checks(doc: &Value, outcomes: &[ProofOutcome]) -> (Vec<Check>, Option<S
                 o.suite.as_deref().unwrap_or(&o.proof_type),
                 o.verification_method.as_deref().unwrap_or("?")
             )));
+            // Beside a valid proof, a proof of a type we do not know is a warning (1EdTech's
+            // validator accepts such a credential); a known proof that fails (a bad signature, a
+            // broken chain) makes the whole proof set fail (VC Data Integrity, proof sets/chains).
             for bad in outcomes.iter().filter(|x| x.result.is_err()) {
-                let f = bad
-                    .result
-                    .as_ref()
-                    .err()
-                    .map(|f| f.to_string())
-                    .unwrap_or_default();
-                checks.push(Check::warning(
-                    "proof-set",
-                    pt::PROOF_VERIFICATION_ERROR,
-                    "Another proof did not verify",
-                    format!(
-                        "proof #{} ({}) did not verify: {f}",
-                        bad.index, bad.proof_type
-                    ),
-                    Some(&bad.pointer),
-                ));
+                let Err(f) = &bad.result else { continue };
+                let detail = format!(
+                    "proof #{} ({}) did not verify: {f}",
+                    bad.index, bad.proof_type
+                );
+                let pointer = format!("{}{}", bad.pointer, f.pointer);
+                if matches!(
+                    f.kind,
+                    ProofFailureKind::UnknownSuite | ProofFailureKind::SuiteDisabled
+                ) {
+                    checks.push(Check::warning(
+                        "proof-set",
+                        pt::PROOF_VERIFICATION_ERROR,
+                        "Unknown proof beside a valid one",
+                        detail,
+                        Some(&pointer),
+                    ));
+                } else {
+                    checks.push(Check::failed(
+                        "proof-set",
+                        pt::PROOF_VERIFICATION_ERROR,
+                        "A proof in the set did not verify",
+                        detail,
+                        Some(&pointer),
+                    ));
+                }
             }
             let signer = o.verification_method.clone().zip(o.controller.clone());
             (checks, signer)

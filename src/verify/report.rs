@@ -292,7 +292,7 @@ impl fmt::Display for Report {
                     "NOT VERIFIED (authentic, but outside its validity window)"
                 }
                 Some("status") => "NOT VERIFIED (revoked, suspended, or status unknown)",
-                Some("proof") | Some("issuer-key") => {
+                Some("proof") | Some("proof-set") | Some("issuer-key") => {
                     "NOT VERIFIED (signature or key check failed: possibly forged or altered)"
                 }
                 _ => "NOT VERIFIED",
