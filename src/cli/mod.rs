@@ -89,7 +89,8 @@ enum Command {
         /// Trust list file: {"issuers": [{"id": …, "achievements": […]}]}.
         #[arg(long)]
         trust: Option<PathBuf>,
-        /// Never use the network (the default: only --resource documents are served).
+        /// Never use the network. Without the `http` feature the CLI is always offline and
+        /// remote documents come only from --resource.
         #[arg(long)]
         offline: bool,
         /// Serve a remote document (status list, DID document, issuer profile) from a file.
@@ -334,11 +335,10 @@ fn run(cmd: Command) -> Result<u8> {
             json: as_json,
             at,
             trust,
-            offline: _,
+            offline,
             resources,
             files,
         } => {
-            // Offline is the only mode: remote documents come only from --resource.
             let mut options = VerifyOptions::default();
             if let Some(at) = at {
                 let t = chrono::DateTime::parse_from_rfc3339(&at).map_err(|e| {
@@ -352,20 +352,31 @@ fn run(cmd: Command) -> Result<u8> {
             if let Some(t) = trust {
                 options = options.trust(TrustList::load(&t)?);
             }
-            let resolver: Arc<dyn Resolver> = if resources.is_empty() {
-                Arc::new(Offline)
-            } else {
-                let mut local = LocalResources::new();
-                for r in &resources {
-                    let (url, file) = r.split_once('=').ok_or_else(|| {
-                        Error::new(
-                            ErrorKind::Usage,
-                            format!("--resource {r}: expected URL=FILE"),
-                        )
-                    })?;
-                    local.insert(url, read_input(file)?);
-                }
-                Arc::new(local)
+            let mut local = LocalResources::new();
+            for r in &resources {
+                let (url, file) = r.split_once('=').ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Usage,
+                        format!("--resource {r}: expected URL=FILE"),
+                    )
+                })?;
+                local.insert(url, read_input(file)?);
+            }
+            // Built with the `http` feature and without --offline, what --resource does not
+            // serve is fetched through the hardened HTTPS resolver; otherwise never.
+            #[cfg(feature = "http")]
+            let network: Option<Arc<dyn Resolver>> = (!offline).then(|| {
+                Arc::new(crate::resolve::HttpResolver::builder().build()) as Arc<dyn Resolver>
+            });
+            #[cfg(not(feature = "http"))]
+            let network: Option<Arc<dyn Resolver>> = {
+                let _ = offline;
+                None
+            };
+            let resolver: Arc<dyn Resolver> = match (local.is_empty(), network) {
+                (true, None) => Arc::new(Offline),
+                (false, None) => Arc::new(local),
+                (_, Some(net)) => Arc::new(crate::resolve::Fallback::new(local, net)),
             };
             let verifier = Verifier::new(options.resolver(resolver));
             let mut reports = Vec::new();

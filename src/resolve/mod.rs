@@ -7,6 +7,11 @@
 //! [`Resolver`]; whatever it returns is still bounded by [`MAX_RESOURCE_BYTES`] and parsed with the
 //! strict JSON parser.
 
+#[cfg(feature = "http")]
+mod http;
+#[cfg(feature = "http")]
+pub use http::{is_forbidden_address, HttpResolver, HttpResolverBuilder};
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -104,6 +109,36 @@ impl Resolver for LocalResources {
 impl<R: Resolver + ?Sized> Resolver for Arc<R> {
     fn fetch(&self, url: &str, kind: ResourceKind) -> Result<Vec<u8>> {
         (**self).fetch(url, kind)
+    }
+}
+
+/// Serves from a [`LocalResources`] first, then asks another resolver.
+pub struct Fallback {
+    local: LocalResources,
+    next: Arc<dyn Resolver>,
+}
+
+impl std::fmt::Debug for Fallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fallback")
+            .field("local", &self.local)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Fallback {
+    /// `local`, then `next`.
+    pub fn new(local: LocalResources, next: Arc<dyn Resolver>) -> Self {
+        Fallback { local, next }
+    }
+}
+
+impl Resolver for Fallback {
+    fn fetch(&self, url: &str, kind: ResourceKind) -> Result<Vec<u8>> {
+        if self.local.docs.contains_key(strip_fragment(url)) {
+            return self.local.fetch(url, kind);
+        }
+        self.next.fetch(url, kind)
     }
 }
 

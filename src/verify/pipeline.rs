@@ -39,8 +39,11 @@ pub struct Verifier {
     proofs: ProofVerifier,
     /// Verdicts on status list credentials already checked, by (issuer, SHA-256 of the list as
     /// fetched): verifying 1,000 badges on one list verifies the list once. Bounded.
-    list_verdicts: Arc<Mutex<HashMap<(String, [u8; 32]), Result<(), String>>>>,
+    list_verdicts: Arc<Mutex<ListVerdicts>>,
 }
+
+/// Verdicts by (issuer, SHA-256 of the list).
+type ListVerdicts = HashMap<(String, [u8; 32]), Result<(), String>>;
 
 /// How many status-list verdicts a [`Verifier`] remembers.
 const LIST_VERDICTS: usize = 256;

@@ -1,0 +1,204 @@
+//! The `http` feature end to end against a local HTTP server on loopback (with the test-only
+//! loopback allowance): an https issuer whose Profile lists its key, a did:web issuer, and the
+//! refusals (private and metadata addresses, oversize bodies, slow servers, redirects to private
+//! addresses, non-https).
+#![cfg(feature = "http")]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use openbadges::issue::Issuer;
+use openbadges::keys::SigningKey;
+use openbadges::proof::Suite;
+use openbadges::resolve::{HttpResolver, Resolver, ResourceKind};
+use openbadges::verify::{Verifier, VerifyOptions};
+use serde_json::json;
+
+type Routes = Arc<Mutex<Vec<(String, u16, Vec<u8>, Option<String>, u64)>>>;
+
+/// Serves `routes` (path, status, body, Location, delay ms) on 127.0.0.1; returns the port.
+fn serve(routes: Routes) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(64) {
+            let Ok(mut stream) = stream else { continue };
+            let routes = routes.clone();
+            std::thread::spawn(move || {
+                let mut line = String::new();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                if reader.read_line(&mut line).is_err() {
+                    return;
+                }
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
+                        break;
+                    }
+                }
+                let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let found = routes.lock().unwrap().iter().find(|r| r.0 == path).cloned();
+                let (status, body, location, delay) = match found {
+                    Some((_, s, b, l, d)) => (s, b, l, d),
+                    None => (404, b"not found".to_vec(), None, 0),
+                };
+                std::thread::sleep(Duration::from_millis(delay));
+                let mut head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nContent-Type: application/json\r\nConnection: close\r\n", body.len());
+                if let Some(l) = location {
+                    head.push_str(&format!("Location: {l}\r\n"));
+                }
+                head.push_str("\r\n");
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(&body);
+            });
+        }
+    });
+    port
+}
+
+fn badge() -> serde_json::Value {
+    json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": "Growth Mindset",
+        "credentialSubject": {"id": "did:example:t", "type": ["AchievementSubject"],
+            "achievement": {"id": "https://d.example/a/gm", "type": ["Achievement"], "name": "Growth Mindset",
+                "description": "Fosters a growth mindset.", "criteria": {"narrative": "Rubric 3+."}}}
+    })
+}
+
+fn loopback() -> Arc<HttpResolver> {
+    Arc::new(
+        HttpResolver::builder()
+            .timeout(Duration::from_millis(800))
+            .dangerous_allow_loopback_for_tests()
+            .build(),
+    )
+}
+
+#[test]
+fn https_profile_and_did_web_issuers_verify_over_http() {
+    let routes: Routes = Default::default();
+    let port = serve(routes.clone());
+    let key = SigningKey::from_seed(&[4; 32]);
+    let mk = key.verifying_key().to_multikey();
+
+    // An https issuer: its Profile lists the key.
+    let id = format!("http://127.0.0.1:{port}/issuers/1");
+    let issuer = Issuer::new(
+        json!({"id": id, "type": ["Profile"], "name": "District"}),
+        key.clone(),
+    )
+    .unwrap();
+    let vm = format!("{id}#{mk}");
+    let profile = json!({"@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "id": id, "type": ["Profile"], "name": "District",
+        "verificationMethod": [{"id": vm, "type": "Multikey", "controller": id, "publicKeyMultibase": mk}],
+        "assertionMethod": [vm]});
+    routes.lock().unwrap().push((
+        "/issuers/1".into(),
+        200,
+        serde_json::to_vec(&profile).unwrap(),
+        None,
+        0,
+    ));
+    let signed = issuer.issue(&badge(), Suite::EddsaRdfc2022).unwrap();
+    let r = Verifier::new(VerifyOptions::default().resolver(loopback()))
+        .verify_value(&signed)
+        .unwrap();
+    assert!(r.verified, "{r}");
+
+    // A did:web issuer.
+    let did = format!("did:web:127.0.0.1%3A{port}");
+    let vm = format!("{did}#key-1");
+    let doc = json!({"@context": ["https://www.w3.org/ns/did/v1"], "id": did,
+        "verificationMethod": [{"id": vm, "type": "Multikey", "controller": did, "publicKeyMultibase": mk}],
+        "assertionMethod": [vm]});
+    routes.lock().unwrap().push((
+        "/.well-known/did.json".into(),
+        200,
+        serde_json::to_vec(&doc).unwrap(),
+        None,
+        0,
+    ));
+    let issuer = Issuer::new(json!({"id": did}), key)
+        .unwrap()
+        .with_verification_method(vm);
+    let signed = issuer.issue(&badge(), Suite::EddsaRdfc2022).unwrap();
+    let r = Verifier::new(VerifyOptions::default().resolver(loopback()))
+        .verify_value(&signed)
+        .unwrap();
+    assert!(r.verified, "{r}");
+    // The default (no loopback allowance) refuses the same documents.
+    let strict = Arc::new(HttpResolver::builder().build());
+    let r = Verifier::new(VerifyOptions::default().resolver(strict))
+        .verify_value(&signed)
+        .unwrap();
+    assert!(!r.verified);
+}
+
+#[test]
+fn refusals() {
+    let routes: Routes = Default::default();
+    let port = serve(routes.clone());
+    {
+        let mut r = routes.lock().unwrap();
+        r.push(("/big".into(), 200, vec![b' '; 2 * 1024 * 1024], None, 0));
+        r.push(("/slow".into(), 200, b"{}".to_vec(), None, 3000));
+        r.push((
+            "/to-private".into(),
+            302,
+            vec![],
+            Some("http://10.1.2.3/x".into()),
+            0,
+        ));
+        r.push(("/ok".into(), 200, b"{}".to_vec(), None, 0));
+    }
+    let strict = HttpResolver::builder().build();
+    for url in [
+        format!("http://127.0.0.1:{port}/ok"),
+        format!("https://127.0.0.1:{port}/ok"),
+        "https://10.0.0.1/status".to_string(),
+        "https://169.254.169.254/latest/meta-data".to_string(),
+        "https://[::1]/x".to_string(),
+        "https://localhost/x".to_string(),
+        "ftp://district.example/x".to_string(),
+    ] {
+        let e = strict.fetch(&url, ResourceKind::StatusList).unwrap_err();
+        assert!(e.to_string().contains("refus"), "{url}: {e}");
+    }
+    let lb = loopback();
+    assert_eq!(
+        lb.fetch(&format!("http://127.0.0.1:{port}/ok"), ResourceKind::Other)
+            .unwrap(),
+        b"{}"
+    );
+    let e = lb
+        .fetch(&format!("http://127.0.0.1:{port}/big"), ResourceKind::Other)
+        .unwrap_err();
+    assert_eq!(e.kind(), openbadges::ErrorKind::Limit, "{e}");
+    let t = std::time::Instant::now();
+    assert!(lb
+        .fetch(
+            &format!("http://127.0.0.1:{port}/slow"),
+            ResourceKind::Other
+        )
+        .is_err());
+    assert!(t.elapsed() < Duration::from_secs(3), "timeout not enforced");
+    let e = lb
+        .fetch(
+            &format!("http://127.0.0.1:{port}/to-private"),
+            ResourceKind::Other,
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("refus"), "{e}");
+    let e = lb
+        .fetch(
+            &format!("http://127.0.0.1:{port}/missing"),
+            ResourceKind::Other,
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("404"), "{e}");
+}
