@@ -6,9 +6,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod achievement;
 pub mod atomic_file;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod credential;
 pub mod error;
 pub mod identity;
 pub mod import;
@@ -18,12 +20,14 @@ pub mod json;
 pub mod jsonld;
 pub mod keys;
 pub mod lint;
+pub mod profile;
 pub mod proof;
 pub mod rdf;
 pub mod rdfc;
 pub mod resolve;
 pub mod schema;
 pub mod status;
+pub mod value;
 pub mod verify;
 
 pub use error::{Error, ErrorKind, Result};

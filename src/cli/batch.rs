@@ -181,6 +181,16 @@ pub(crate) fn run(args: &BatchArgs, key: SigningKey) -> Result<u8> {
     std::fs::create_dir_all(&args.out)
         .map_err(|e| Error::from(e).context(format!("cannot create {}", args.out.display())))?;
     let issuer = Issuer::new(json!({}), key)?;
+    // Temporary files left by an interrupted run (the atomic writer's `.NAME.tmp-…`) are removed;
+    // finished files are never touched.
+    if let Ok(entries) = std::fs::read_dir(&args.out) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') && name.contains(".json.tmp-") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
 
     // Plan: skip rows already issued; allocate status indexes up front and persist them before
     // signing, so an interruption never loses an allocation (re-runs find the same ids).
