@@ -190,3 +190,92 @@ fn language_map_refused_by_both() {
     let (ok, _) = node(&d, "verify.mjs", &[], &signed);
     assert!(!ok);
 }
+
+#[test]
+fn status_lists_read_both_ways() {
+    use openbadges::issue::Issuer;
+    use openbadges::resolve::LocalResources;
+    use openbadges::status::{Purpose, StatusListStore};
+    let Some(d) = dir() else { return };
+    let url = "https://riverside.example/status/7";
+    let issuer = Issuer::new(json!({}), key()).unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-02-01T12:00:00Z")
+        .unwrap()
+        .to_utc();
+    let mut store = StatusListStore::new(url, Purpose::Revocation).unwrap();
+    let mut cred = credential(false, "Collaborative Learning", "y");
+    cred.as_object_mut().unwrap().shift_remove("id");
+    let revoked = issuer
+        .issue_at(&cred, Suite::EddsaRdfc2022, now, Some(&mut store))
+        .unwrap();
+    let kept = issuer
+        .issue_at(&cred, Suite::EddsaRdfc2022, now, Some(&mut store))
+        .unwrap();
+    store.revoke(revoked["id"].as_str().unwrap()).unwrap();
+    let list = issuer
+        .issue_at(
+            &store.list_credential(issuer.id(), "2026-02-01T12:00:00Z"),
+            Suite::EddsaRdfc2022,
+            now,
+            None,
+        )
+        .unwrap();
+    // Ours → JS: the reference's checkStatus verifies our list and reads our bits.
+    for (c, expect) in [(&revoked, true), (&kept, false)] {
+        let (ok, out) = node(
+            &d,
+            "status.mjs",
+            &["check"],
+            &json!({"credential": c, "list": list}),
+        );
+        assert!(ok, "{out}");
+        let v: Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(v["verified"], true, "{out}");
+        assert_eq!(v["status"], json!([expect]), "{out}");
+    }
+    // JS → ours: a list the reference made, with bits 5 and 131071 set.
+    let (ok, out) = node(
+        &d,
+        "status.mjs",
+        &["make", "--seed", SEED, "--url", url, "--set", "5,131071"],
+        &json!({}),
+    );
+    assert!(ok, "{out}");
+    let js_list: Value = serde_json::from_str(out.trim()).unwrap();
+    let bits = openbadges::status::Bitstring::decode(
+        js_list["credentialSubject"]["encodedList"]
+            .as_str()
+            .unwrap(),
+        1,
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            bits.get(5).unwrap(),
+            bits.get(6).unwrap(),
+            bits.get(131071).unwrap()
+        ),
+        (1, 0, 1)
+    );
+    let mut res = LocalResources::new();
+    res.insert(url, serde_json::to_vec(&js_list).unwrap());
+    let mut c = credential(false, "Collaborative Learning", "y");
+    c["credentialStatus"] = json!({"id": format!("{url}#5"), "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation", "statusListIndex": "5", "statusListCredential": url});
+    let signed = issuer
+        .issue_at(&c, Suite::EddsaRdfc2022, now, None)
+        .unwrap();
+    let r = openbadges::verify::Verifier::new(
+        openbadges::verify::VerifyOptions::default()
+            .at(now)
+            .resolver(Arc::new(res)),
+    )
+    .verify_value(&signed)
+    .unwrap();
+    let status = r.check("status").unwrap();
+    assert_eq!(
+        status.problem.as_ref().map(|p| p.title.as_str()),
+        Some("Revoked"),
+        "{r}"
+    );
+}

@@ -50,6 +50,60 @@ pub fn is_forbidden_address(ip: IpAddr) -> bool {
     }
 }
 
+/// How long a fetched body may be cached: the configured TTL, shortened for a status list by its
+/// `credentialSubject.ttl` (milliseconds, Bitstring Status List) and never past its `validUntil`.
+fn cache_ttl(body: &[u8], kind: ResourceKind, configured: Duration) -> Duration {
+    if kind != ResourceKind::StatusList || configured.is_zero() {
+        return configured;
+    }
+    let Ok(v) = crate::json::parse(body) else {
+        return Duration::ZERO;
+    };
+    let mut ttl = configured;
+    if let Some(ms) = v
+        .pointer("/credentialSubject/ttl")
+        .and_then(serde_json::Value::as_u64)
+    {
+        ttl = ttl.min(Duration::from_millis(ms));
+    }
+    if let Some(until) = v.get("validUntil").and_then(serde_json::Value::as_str) {
+        match chrono::DateTime::parse_from_rfc3339(until) {
+            Ok(t) => {
+                let left = (t.to_utc() - chrono::Utc::now())
+                    .to_std()
+                    .unwrap_or(Duration::ZERO);
+                ttl = ttl.min(left);
+            }
+            Err(_) => ttl = Duration::ZERO,
+        }
+    }
+    ttl
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_ttl_and_valid_until_shorten_the_cache() {
+        let five = Duration::from_secs(300);
+        let list = br#"{"credentialSubject": {"ttl": 1000}}"#;
+        assert_eq!(
+            cache_ttl(list, ResourceKind::StatusList, five),
+            Duration::from_secs(1)
+        );
+        let expired = br#"{"validUntil": "2001-01-01T00:00:00Z"}"#;
+        assert_eq!(
+            cache_ttl(expired, ResourceKind::StatusList, five),
+            Duration::ZERO
+        );
+        assert_eq!(cache_ttl(list, ResourceKind::DidDocument, five), five);
+        assert!(is_forbidden_address("169.254.169.254".parse().unwrap()));
+        assert!(is_forbidden_address("::ffff:10.0.0.1".parse().unwrap()));
+        assert!(!is_forbidden_address("93.184.216.34".parse().unwrap()));
+    }
+}
+
 /// Builds an [`HttpResolver`].
 #[derive(Debug, Clone)]
 pub struct HttpResolverBuilder {
@@ -214,7 +268,7 @@ impl HttpResolver {
 }
 
 impl Resolver for HttpResolver {
-    fn fetch(&self, url: &str, _kind: ResourceKind) -> Result<Vec<u8>> {
+    fn fetch(&self, url: &str, kind: ResourceKind) -> Result<Vec<u8>> {
         let url = super::strip_fragment(url);
         if !self.settings.ttl.is_zero() {
             if let Some((at, body)) = self.cache.lock().ok().and_then(|c| c.get(url).cloned()) {
@@ -263,12 +317,17 @@ impl Resolver for HttpResolver {
                     format!("`{current}` sent more than {max} bytes"),
                 ));
             }
-            if !self.settings.ttl.is_zero() {
+            let ttl = cache_ttl(&body, kind, self.settings.ttl);
+            if !ttl.is_zero() {
                 if let Ok(mut c) = self.cache.lock() {
                     if c.len() > 1024 {
                         c.clear();
                     }
-                    c.insert(url.to_string(), (Instant::now(), body.clone()));
+                    // Stored with a back-dated timestamp so the shorter list TTL applies.
+                    let at = Instant::now()
+                        .checked_sub(self.settings.ttl.saturating_sub(ttl))
+                        .unwrap_or_else(Instant::now);
+                    c.insert(url.to_string(), (at, body.clone()));
                 }
             }
             return Ok(body);
