@@ -8,6 +8,7 @@
 
 pub mod achievement;
 pub mod atomic_file;
+pub mod bake;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod credential;

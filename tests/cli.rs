@@ -322,3 +322,39 @@ fn speed_json_shape_and_help_examples() {
         );
     }
 }
+
+#[test]
+fn bake_extract_verify() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let o = ob(&["issue", "--seed", SEED, sample()], p);
+    std::fs::write(p.join("signed.json"), &o.stdout).unwrap();
+    std::fs::write(
+        p.join("badge.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><circle r="4" cx="4" cy="4"/></svg>"#,
+    )
+    .unwrap();
+    assert_eq!(
+        code(&ob(
+            &[
+                "bake",
+                "--credential",
+                "signed.json",
+                "badge.svg",
+                "-o",
+                "baked.svg"
+            ],
+            p
+        )),
+        0
+    );
+    let o = ob(&["extract", "baked.svg"], p);
+    assert_eq!(code(&o), 0);
+    let original = std::fs::read_to_string(p.join("signed.json")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim_end(),
+        original.trim_end()
+    );
+    assert_eq!(code(&ob(&["verify", "baked.svg"], p)), 0);
+    assert_eq!(code(&ob(&["extract", "badge.svg"], p)), 1);
+}

@@ -273,3 +273,32 @@ fn onedtech_revocation_list() {
     });
     assert_eq!(r.check("status").unwrap().outcome, Outcome::Passed, "{r}");
 }
+
+#[test]
+fn baked_json_images_verify() {
+    let Some(d) = dir() else { return };
+    for name in ["simple-json.png", "simple-json.svg"] {
+        let bytes = std::fs::read(d.join(name)).unwrap();
+        let openbadges::bake::Baked::Json(text) =
+            openbadges::bake::extract(&bytes).unwrap().unwrap()
+        else {
+            panic!()
+        };
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        let mut res = LocalResources::new();
+        serve_controllers(&doc, &mut res);
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-22T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let r = Verifier::new(VerifyOptions::default().at(now).resolver(Arc::new(res)))
+            .verify_bytes(&bytes)
+            .unwrap();
+        assert!(r.verified, "{name}:\n{r}");
+        assert_eq!(r.checks[0].id, "baked-image");
+    }
+    // A JWT-baked image is reported, not accepted.
+    let r = Verifier::new(VerifyOptions::default())
+        .verify_bytes(&std::fs::read(d.join("simple-jwt.png")).unwrap())
+        .unwrap();
+    assert!(!r.verified);
+}

@@ -137,6 +137,26 @@ enum Command {
         #[arg(long)]
         status_store: Option<PathBuf>,
     },
+    /// Bake a credential (JSON-LD or compact JWS) into a PNG or SVG badge image.
+    #[command(
+        after_help = "Example:\n  openbadges bake --credential signed.json badge.png -o baked.png"
+    )]
+    Bake {
+        /// The credential file (JSON-LD or a compact JWS).
+        #[arg(long)]
+        credential: PathBuf,
+        /// The PNG or SVG image.
+        image: PathBuf,
+        /// Where to write the baked image.
+        #[arg(short = 'o', long = "out")]
+        out: PathBuf,
+    },
+    /// Print the credential baked into a PNG or SVG image, exactly as baked.
+    #[command(after_help = "Example:\n  openbadges extract baked.png > credential.json")]
+    Extract {
+        /// The PNG or SVG image.
+        image: PathBuf,
+    },
     /// Sign and verify ops/s on the built-in sample credential (like `openssl speed`).
     #[command(
         after_help = "Example:\n  openbadges speed --n 2000\n  openbadges speed --suite eddsa-jcs-2022 --json"
@@ -449,6 +469,43 @@ fn run(cmd: Command) -> Result<u8> {
             n,
             json: as_json,
         } => speed(suite, n.max(1), as_json),
+        Command::Bake {
+            credential,
+            image,
+            out,
+        } => {
+            let text = std::fs::read_to_string(&credential).map_err(|e| {
+                Error::from(e).context(format!("cannot read {}", credential.display()))
+            })?;
+            let baked = crate::bake::Baked::from_text(text.trim_end().to_string());
+            if let crate::bake::Baked::Json(t) = &baked {
+                crate::json::parse(t.as_bytes())
+                    .map_err(|e| e.context(format!("in {}", credential.display())))?;
+            }
+            let img = std::fs::read(&image)
+                .map_err(|e| Error::from(e).context(format!("cannot read {}", image.display())))?;
+            let bytes = crate::bake::bake(&img, &baked)
+                .map_err(|e| e.context(format!("in {}", image.display())))?;
+            crate::atomic_file::write(&out, &bytes, 0o644)?;
+            eprintln!("baked into {}", out.display());
+            Ok(0)
+        }
+        Command::Extract { image } => {
+            let img = std::fs::read(&image)
+                .map_err(|e| Error::from(e).context(format!("cannot read {}", image.display())))?;
+            match crate::bake::extract(&img)
+                .map_err(|e| e.context(format!("in {}", image.display())))?
+            {
+                Some(b) => {
+                    println!("{}", b.text());
+                    Ok(0)
+                }
+                None => {
+                    eprintln!("{}: no baked credential", image.display());
+                    Ok(1)
+                }
+            }
+        }
     }
 }
 

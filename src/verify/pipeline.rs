@@ -67,15 +67,44 @@ impl Verifier {
     /// Verifies a JSON-LD credential given as bytes. Input that is not JSON gives a report with a
     /// failed `parse` check.
     pub fn verify_bytes(&self, input: &[u8]) -> Result<Report> {
-        match crate::json::parse(input) {
-            Ok(v) => self.verify_value(&v),
-            Err(e) => Ok(Report::from_checks(vec![Check::failed(
+        use crate::bake::{self, Baked, ImageKind};
+        let parse_failed = |detail: String, pointer: Option<&str>| {
+            Ok(Report::from_checks(vec![Check::failed(
                 "parse",
                 pt::PARSING_ERROR,
-                "Not a JSON credential",
-                e.to_string(),
-                e.pointer(),
-            )])),
+                "Not a credential",
+                detail,
+                pointer,
+            )]))
+        };
+        // A baked badge image: verify the credential inside, exactly as baked.
+        if bake::detect(input) != ImageKind::Unknown {
+            let mut report = match bake::extract(input) {
+                Err(e) => return parse_failed(format!("the image could not be read: {e}"), None),
+                Ok(None) => return parse_failed("the image carries no baked credential".into(), None),
+                Ok(Some(Baked::Json(text))) => self.verify_bytes(text.as_bytes())?,
+                Ok(Some(Baked::Jwt(_))) => {
+                    return parse_failed(
+                        "the image carries a VC-JWT; VC-JWT verification is not in this version (not verified)".into(),
+                        None,
+                    )
+                }
+                Ok(Some(_)) => {
+                    return parse_failed(
+                        "the image carries an Open Badges 2.0 assertion, which is not verifiable as OB 3.0".into(),
+                        None,
+                    )
+                }
+            };
+            report.checks.insert(
+                0,
+                Check::passed("baked-image").note("credential extracted from the image"),
+            );
+            return Ok(report);
+        }
+        match crate::json::parse(input) {
+            Ok(v) => self.verify_value(&v),
+            Err(e) => parse_failed(e.to_string(), e.pointer()),
         }
     }
 
