@@ -67,10 +67,7 @@ fn scan(svg: &[u8]) -> Result<Scan> {
                         && a.value.as_ref() == NAMESPACE.as_bytes()
                 });
                 root = Some((reader.buffer_position() as usize, has_ns));
-                if matches!(
-                    ev_is_empty(&text[before..reader.buffer_position() as usize]),
-                    true
-                ) {
+                if ev_is_empty(&text[before..reader.buffer_position() as usize]) {
                     return Err(bad("the <svg> root element is empty"));
                 }
             }
