@@ -21,6 +21,7 @@ pub mod json;
 pub mod jsonld;
 pub mod keys;
 pub mod lint;
+pub mod present;
 pub mod profile;
 pub mod proof;
 pub mod rdf;

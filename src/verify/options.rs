@@ -110,6 +110,11 @@ impl VerifyOptions {
         self
     }
 
+    /// The resolution hook in use.
+    pub fn resolver_handle(&self) -> Arc<dyn Resolver> {
+        self.resolver.clone()
+    }
+
     /// The current time used to judge dates.
     pub fn now(&self) -> DateTime<Utc> {
         self.now.unwrap_or_else(Utc::now)
