@@ -358,3 +358,33 @@ fn bake_extract_verify() {
     assert_eq!(code(&ob(&["verify", "baked.svg"], p)), 0);
     assert_eq!(code(&ob(&["extract", "badge.svg"], p)), 1);
 }
+
+#[test]
+fn present_import_and_verify_a_presentation() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let o = ob(&["issue", "--seed", SEED, sample()], p);
+    std::fs::write(p.join("signed.json"), &o.stdout).unwrap();
+    let o = ob(
+        &[
+            "present",
+            "--seed",
+            SEED,
+            "--challenge",
+            "c-1",
+            "--domain",
+            "lakeside.example",
+            "signed.json",
+        ],
+        p,
+    );
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::write(p.join("vp.json"), &o.stdout).unwrap();
+    let vp: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(vp["proof"]["challenge"], "c-1");
+    let o = ob(&["import", "vp.json"], p);
+    assert_eq!(code(&o), 0);
+    let rows: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(rows[0]["source"], "presentation /verifiableCredential/0");
+    assert_eq!(code(&ob(&["verify", "vp.json"], p)), 0);
+}
