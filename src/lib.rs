@@ -19,6 +19,7 @@ pub mod issue;
 pub mod jcs;
 pub mod json;
 pub mod jsonld;
+pub mod jwt;
 pub mod keys;
 pub mod lint;
 pub mod present;

@@ -388,3 +388,44 @@ fn present_import_and_verify_a_presentation() {
     assert_eq!(rows[0]["source"], "presentation /verifiableCredential/0");
     assert_eq!(code(&ob(&["verify", "vp.json"], p)), 0);
 }
+
+#[test]
+fn jwt_suites_issue_and_verify() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let o = ob(
+        &["issue", "--seed", SEED, "--suite", "jwt-eddsa", sample()],
+        p,
+    );
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let token = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    assert_eq!(token.split('.').count(), 3);
+    std::fs::write(p.join("badge.jwt"), &token).unwrap();
+    let o = ob(&["verify", "badge.jwt"], p);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+
+    for kind in ["p256", "rsa"] {
+        let o = ob(&["keygen", "--jwt", kind], p);
+        assert_eq!(code(&o), 0);
+        std::fs::write(p.join("k.json"), &o.stdout).unwrap();
+        let k: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let mut cred: Value =
+            serde_json::from_str(&std::fs::read_to_string(sample()).unwrap()).unwrap();
+        cred["issuer"]["id"] = "https://riverside.example/issuer".into();
+        std::fs::write(p.join("c.json"), cred.to_string()).unwrap();
+        let suite = if kind == "p256" {
+            "jwt-es256"
+        } else {
+            "jwt-rs256"
+        };
+        let o = ob(&["issue", "--key", "k.json", "--suite", suite, "c.json"], p);
+        assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::write(p.join("b.jwt"), &o.stdout).unwrap();
+        // The header jwk alone proves nothing: not verified until a trust entry binds the key.
+        assert_eq!(code(&ob(&["verify", "b.jwt"], p)), 1);
+        let trust = serde_json::json!({"issuers": [{"id": "https://riverside.example/issuer", "keys": [k["publicKeyJwk"]]}]});
+        std::fs::write(p.join("trust.json"), trust.to_string()).unwrap();
+        let o = ob(&["verify", "--trust", "trust.json", "b.jwt"], p);
+        assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+    }
+}

@@ -302,3 +302,59 @@ fn baked_json_images_verify() {
         .unwrap();
     assert!(!r.verified);
 }
+
+#[test]
+fn baked_jwt_images_verify_once_their_key_is_bound() {
+    use base64::Engine as _;
+    let Some(d) = dir() else { return };
+    for (img, v1) in [
+        ("simple-jwt.png", false),
+        ("simple-jwt.svg", false),
+        ("simple-jwt_v1.png", true),
+        ("simple-jwt_v1.svg", true),
+    ] {
+        let bytes = std::fs::read(d.join(img)).unwrap();
+        let token = openbadges::bake::extract(&bytes)
+            .unwrap()
+            .unwrap()
+            .text()
+            .to_string();
+        let header: Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(token.split('.').next().unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        let payload = openbadges::jwt::decode_unverified(&token).unwrap();
+        let cred = payload.get("vc").cloned().unwrap_or(payload);
+        let issuer = cred["issuer"]
+            .as_str()
+            .or(cred["issuer"]["id"].as_str())
+            .unwrap()
+            .to_string();
+        let trust = openbadges::verify::TrustList::from_json(
+            json!({"issuers": [{"id": issuer, "keys": [header["jwk"]]}]})
+                .to_string()
+                .as_bytes(),
+        )
+        .unwrap();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-22T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let r = Verifier::new(VerifyOptions::default().at(now).trust(trust))
+            .verify_bytes(&bytes)
+            .unwrap();
+        assert!(r.verified, "{img}:\n{r}");
+        assert_eq!(r.trusted, Some(true));
+        assert_eq!(
+            r.check("context").unwrap().outcome == Outcome::Warning,
+            v1,
+            "{img}:\n{r}"
+        );
+        // Without the binding: not verified.
+        let r = Verifier::new(VerifyOptions::default().at(now))
+            .verify_bytes(&bytes)
+            .unwrap();
+        assert!(!r.verified, "{img}");
+    }
+}

@@ -57,6 +57,10 @@ enum Command {
         /// Derive the key from this 32-byte seed (64 hex characters) instead of randomly.
         #[arg(long)]
         seed: Option<String>,
+        /// A VC-JWT key instead: `p256` (ES256) or `rsa` (RS256, 2048 bits); prints
+        /// {"publicKeyJwk", "privateKeyJwk"}.
+        #[arg(long, value_name = "p256|rsa", conflicts_with = "seed")]
+        jwt: Option<String>,
     },
     /// Sign a credential; prints the signed credential. Fills a missing issuer id (the key's
     /// did:key), `id` (urn:uuid) and `validFrom` (now).
@@ -66,7 +70,7 @@ enum Command {
     Issue {
         #[command(flatten)]
         key: KeyArgs,
-        /// eddsa-rdfc-2022 | eddsa-jcs-2022 | Ed25519Signature2020
+        /// eddsa-rdfc-2022 | eddsa-jcs-2022 | Ed25519Signature2020 | jwt-eddsa | jwt-es256 | jwt-rs256
         #[arg(long, default_value = "eddsa-rdfc-2022")]
         suite: String,
         /// Allocate a status-list index in this store and add the credentialStatus entry.
@@ -323,10 +327,92 @@ fn parse_suite(s: &str) -> Result<Suite> {
     if s.starts_with("jwt-") {
         return Err(Error::new(
             ErrorKind::Usage,
-            format!("--suite {s}: VC-JWT issuing is not in this build yet; use eddsa-rdfc-2022, eddsa-jcs-2022 or Ed25519Signature2020"),
+            format!("--suite {s}: VC-JWT is available for `issue` only, not here"),
         ));
     }
     Suite::from_name(s)
+}
+
+/// Signs `credential` as a VC-JWT for `issue --suite jwt-*`.
+fn issue_jwt(suite: &str, key: &KeyArgs, credential: &Value) -> Result<String> {
+    use crate::jwt::{HeaderKey, JwtSigningKey, VcForm};
+    let jwt_key = match suite {
+        "jwt-eddsa" => JwtSigningKey::Ed25519(load_key(key)?),
+        "jwt-es256" | "jwt-rs256" => {
+            let path = key.key.as_ref().ok_or_else(|| {
+                Error::new(ErrorKind::Usage, format!("--suite {suite} needs --key FILE with a privateKeyJwk (openbadges keygen --jwt p256|rsa)"))
+            })?;
+            let v = read_json(&path.to_string_lossy())?;
+            let jwk = v.get("privateKeyJwk").ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Key,
+                    format!(
+                        "{}: no `privateKeyJwk` (write it with `openbadges keygen --jwt p256|rsa`)",
+                        path.display()
+                    ),
+                )
+            })?;
+            let k = JwtSigningKey::from_private_jwk(jwk)?;
+            let want = if suite == "jwt-es256" {
+                "ES256"
+            } else {
+                "RS256"
+            };
+            if k.algorithm().name() != want {
+                return Err(Error::new(
+                    ErrorKind::Key,
+                    format!(
+                        "--suite {suite} needs a {want} key; {} holds a {} key",
+                        path.display(),
+                        k.algorithm().name()
+                    ),
+                ));
+            }
+            k
+        }
+        other => {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!("unknown suite `{other}`; expected jwt-eddsa, jwt-es256 or jwt-rs256"),
+            ))
+        }
+    };
+    // The issuer: the credential's, else (Ed25519) the key's did:key.
+    let mut doc = credential.clone();
+    let issuer_id = match (&jwt_key, doc.get("issuer")) {
+        (_, Some(Value::String(s))) => s.clone(),
+        (_, Some(Value::Object(o))) if o.contains_key("id") => {
+            o["id"].as_str().unwrap_or("").to_string()
+        }
+        (JwtSigningKey::Ed25519(k), _) => k.verifying_key().did_key(),
+        _ => {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                "the credential needs an issuer id for ES256/RS256 tokens",
+            ))
+        }
+    };
+    let prepared = Issuer::new(json!({"id": issuer_id}), SigningKey::from_seed(&[0; 32]))?
+        .prepare(&doc, chrono::Utc::now(), None)?;
+    doc = prepared;
+    if doc.get("issuer").and_then(|i| i.get("id")).is_none()
+        && doc.get("issuer").and_then(Value::as_str).is_none()
+    {
+        doc["issuer"] = json!({"id": issuer_id});
+    }
+    let header = match &jwt_key {
+        JwtSigningKey::Ed25519(k) if issuer_id == k.verifying_key().did_key() => {
+            HeaderKey::Kid(k.verifying_key().did_key_verification_method())
+        }
+        _ => HeaderKey::Jwk,
+    };
+    let v1 = doc.pointer("/@context/0").and_then(Value::as_str) == Some(crate::verify::VC_V1);
+    crate::jwt::sign(
+        &doc,
+        &jwt_key,
+        header,
+        if v1 { VcForm::V1 } else { VcForm::V2 },
+    )
 }
 
 /// An issuer for a credential: its own issuer profile when it has one, else the key's did:key.
@@ -341,7 +427,31 @@ pub(crate) fn issuer_for(credential: &Value, key: SigningKey) -> Result<Issuer> 
 
 fn run(cmd: Command) -> Result<u8> {
     match cmd {
-        Command::Keygen { seed } => {
+        Command::Keygen {
+            seed: _,
+            jwt: Some(kind),
+        } => {
+            let key = match kind.as_str() {
+                "p256" => crate::jwt::JwtSigningKey::P256(p256::ecdsa::SigningKey::random(
+                    &mut rand_core::OsRng,
+                )),
+                "rsa" => crate::jwt::JwtSigningKey::rsa(
+                    rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048)
+                        .map_err(|e| Error::new(ErrorKind::Key, e.to_string()))?,
+                )?,
+                other => {
+                    return Err(Error::new(
+                        ErrorKind::Usage,
+                        format!("--jwt {other}: expected p256 or rsa"),
+                    ))
+                }
+            };
+            print_json(
+                &json!({"publicKeyJwk": key.verifying_key().to_jwk(), "privateKeyJwk": key.to_private_jwk()}),
+            )?;
+            Ok(0)
+        }
+        Command::Keygen { seed, jwt: None } => {
             let key = match seed {
                 Some(s) => SigningKey::from_seed_hex(&s).map_err(|e| e.context("--seed"))?,
                 None => SigningKey::generate(),
@@ -352,6 +462,22 @@ fn run(cmd: Command) -> Result<u8> {
                 "publicKeyMultibase": public.to_multikey(),
                 "secretKeyMultibase": key.to_multikey_secret(),
             }))?;
+            Ok(0)
+        }
+        Command::Issue {
+            key,
+            suite,
+            status_store,
+            file,
+        } if suite.starts_with("jwt-") => {
+            if status_store.is_some() {
+                return Err(Error::new(
+                    ErrorKind::Usage,
+                    "--status-store with a jwt-* suite is not supported yet",
+                ));
+            }
+            let credential = read_json(&file)?;
+            println!("{}", issue_jwt(&suite, &key, &credential)?);
             Ok(0)
         }
         Command::Issue {

@@ -18,6 +18,10 @@ pub struct TrustedIssuer {
     /// When non-empty, the issuer is trusted only for these achievement ids.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub achievements: Vec<String>,
+    /// Public JWKs bound to this issuer, for VC-JWT badges that carry their key in a `jwk` header
+    /// (the header alone proves nothing; this entry binds it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<serde_json::Value>,
 }
 
 /// The verifier's list of issuers it recognises.
@@ -67,6 +71,7 @@ impl TrustList {
             id: issuer_id.into(),
             name: None,
             achievements: Vec::new(),
+            keys: Vec::new(),
         });
         self
     }
