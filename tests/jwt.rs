@@ -298,3 +298,108 @@ fn onedtech_rs256_badges() {
     let e = verify(token.trim(), &BoundKeys::new(), &old).unwrap_err();
     assert!(e.to_string().contains("no key bound"), "{e}");
 }
+
+fn jose(args: &str, input: &Value) -> Option<(bool, String)> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let d = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop"));
+    if !d.join("node_modules/jose").exists()
+        || Command::new("node").arg("--version").output().is_err()
+    {
+        eprintln!(
+            "skipping: node or tests/interop/node_modules/jose missing (npm ci in tests/interop)"
+        );
+        return None;
+    }
+    let mut c = Command::new("node")
+        .arg(d.join("jose.mjs"))
+        .arg(args)
+        .current_dir(&d)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    c.stdin
+        .take()
+        .unwrap()
+        .write_all(input.to_string().as_bytes())
+        .unwrap();
+    let o = c.wait_with_output().unwrap();
+    Some((
+        o.status.success(),
+        String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr),
+    ))
+}
+
+#[test]
+fn interop_with_jose() {
+    for key in keys() {
+        let alg = key.algorithm().name();
+        let token = sign(&credential(false), &key, HeaderKey::Jwk, VcForm::V2).unwrap();
+        let Some((ok, out)) = jose(
+            "verify",
+            &json!({"token": token, "jwk": key.verifying_key().to_jwk(), "alg": alg}),
+        ) else {
+            return;
+        };
+        assert!(ok, "jose did not verify our {alg} token: {out}");
+        let payload: Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(payload["iss"], ISSUER);
+        // jose signs, we verify.
+        let mut claims = credential(false);
+        claims["iss"] = ISSUER.into();
+        claims["jti"] = claims["id"].clone();
+        let (ok, out) = jose(
+            "sign",
+            &json!({"payload": claims, "jwk": key.to_private_jwk(), "alg": alg}),
+        )
+        .unwrap();
+        assert!(ok, "{out}");
+        let bound = BoundKeys::new().bind(ISSUER, key.verifying_key());
+        verify(out.trim(), &bound, &opts()).unwrap_or_else(|e| panic!("{alg}: {e}"));
+    }
+}
+
+#[test]
+fn endorsement_jwts_are_verified_like_embedded_ones() {
+    use openbadges::verify::{Outcome, Verifier, VerifyOptions};
+    let endorser = SigningKey::from_seed(&[4; 32]);
+    let did = endorser.verifying_key().did_key();
+    let endorsement = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "id": "urn:uuid:e0000000-0000-4000-8000-000000000001",
+        "type": ["VerifiableCredential", "EndorsementCredential"], "name": "Endorsed by the state",
+        "issuer": {"id": did, "type": ["Profile"]}, "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": "https://riverside.example/a/gm", "type": ["EndorsementSubject"], "endorsementComment": "Rigorous."}
+    });
+    let token = sign(
+        &endorsement,
+        &JwtSigningKey::Ed25519(endorser.clone()),
+        HeaderKey::Kid(endorser.verifying_key().did_key_verification_method()),
+        VcForm::V2,
+    )
+    .unwrap();
+    // The OB 3.0.3 JSON-LD context does not define `endorsementJwt` on an Achievement, so (like
+    // the JS reference) we cannot sign it with a Data Integrity proof; a VC-JWT badge carries it.
+    let district = SigningKey::from_seed(&[5; 32]);
+    let mut badge = credential(false);
+    badge["issuer"] = json!({"id": district.verifying_key().did_key(), "type": ["Profile"]});
+    badge.as_object_mut().unwrap().shift_remove("validUntil");
+    badge["credentialSubject"]["achievement"] = json!({"id": "https://riverside.example/a/gm", "type": ["Achievement"], "name": "GM",
+        "description": "d", "criteria": {"narrative": "n"}, "endorsementJwt": [token.clone()]});
+    let outer = sign(
+        &badge,
+        &JwtSigningKey::Ed25519(district.clone()),
+        HeaderKey::Kid(district.verifying_key().did_key_verification_method()),
+        VcForm::V2,
+    )
+    .unwrap();
+    let r = Verifier::new(VerifyOptions::default())
+        .verify_bytes(outer.as_bytes())
+        .unwrap();
+    assert!(r.verified, "{r}");
+    assert_eq!(r.endorsements.len(), 1);
+    assert!(r.endorsements[0].verified, "{}", r.endorsements[0]);
+    assert_eq!(r.check("endorsements").unwrap().outcome, Outcome::Passed);
+}

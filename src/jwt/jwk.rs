@@ -112,6 +112,12 @@ impl JwtSigningKey {
                     jwk["p"] = URL_SAFE_NO_PAD.encode(primes[0].to_bytes_be()).into();
                     jwk["q"] = URL_SAFE_NO_PAD.encode(primes[1].to_bytes_be()).into();
                 }
+                // CRT parameters (RFC 7518 §6.3.2), which most JOSE libraries require.
+                if let (Some(dp), Some(dq), Some(qi)) = (k.dp(), k.dq(), k.crt_coefficient()) {
+                    jwk["dp"] = URL_SAFE_NO_PAD.encode(dp.to_bytes_be()).into();
+                    jwk["dq"] = URL_SAFE_NO_PAD.encode(dq.to_bytes_be()).into();
+                    jwk["qi"] = URL_SAFE_NO_PAD.encode(qi.to_bytes_be()).into();
+                }
             }
         }
         jwk

@@ -277,7 +277,11 @@ impl Verifier {
         let mut endorsements = Vec::new();
         if depth < MAX_ENDORSEMENT_DEPTH {
             for (ptr, e) in find_endorsements(doc) {
-                let mut r = self.run(e, depth + 1);
+                // `endorsementJwt` entries are compact JWS strings; `endorsement` entries objects.
+                let mut r = match e.as_str() {
+                    Some(token) => self.verify_jwt(token),
+                    None => self.run(e, depth + 1),
+                };
                 r.source = Some(format!("endorsement at {ptr}"));
                 endorsements.push(r);
             }
@@ -694,9 +698,11 @@ fn find_endorsements(doc: &Value) -> Vec<(String, &Value)> {
         "/credentialSubject/achievement",
         "/credentialSubject/achievement/creator",
     ] {
-        if let Some(Value::Array(a)) = doc.pointer(&format!("{base}/endorsement")) {
-            for (i, e) in a.iter().enumerate() {
-                out.push((format!("{base}/endorsement/{i}"), e));
+        for key in ["endorsement", "endorsementJwt"] {
+            if let Some(Value::Array(a)) = doc.pointer(&format!("{base}/{key}")) {
+                for (i, e) in a.iter().enumerate() {
+                    out.push((format!("{base}/{key}/{i}"), e));
+                }
             }
         }
     }
