@@ -126,59 +126,76 @@ impl Issuer {
         now: DateTime<Utc>,
         status: Option<&mut StatusListStore>,
     ) -> Result<Value> {
-        let mut doc = credential
-            .as_object()
-            .cloned()
-            .ok_or_else(|| Error::model("a credential must be a JSON object"))?;
-        match doc.get_mut("issuer") {
-            None => {
-                doc.insert("issuer".into(), self.profile());
-            }
-            Some(Value::Object(o)) if !o.contains_key("id") => {
-                let mut m = Map::new();
-                m.insert("id".into(), self.id().into());
-                m.extend(std::mem::take(o));
-                *o = m;
-            }
-            Some(Value::String(s)) if s.is_empty() => *s = self.id().to_string(),
-            _ => {}
-        }
-        if !doc.contains_key("id") {
-            doc.insert(
-                "id".into(),
-                format!("urn:uuid:{}", uuid::Uuid::new_v4()).into(),
-            );
-        }
-        let v1 = doc
-            .get("@context")
-            .and_then(|c| c.get(0))
-            .and_then(Value::as_str)
-            == Some(crate::verify::VC_V1);
-        let date_key = if v1 { "issuanceDate" } else { "validFrom" };
-        if !doc.contains_key(date_key) {
-            doc.insert(
-                date_key.into(),
-                now.format("%Y-%m-%dT%H:%M:%SZ").to_string().into(),
-            );
-        }
-        if let Some(store) = status {
-            let id = doc
-                .get("id")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            let entry = store.allocate(&id)?;
-            match doc.get_mut("credentialStatus") {
-                None => {
-                    doc.insert("credentialStatus".into(), entry);
-                }
-                Some(Value::Array(a)) => a.push(entry),
-                Some(other) => {
-                    let first = other.take();
-                    *other = Value::Array(vec![first, entry]);
-                }
-            }
-        }
-        Ok(Value::Object(doc))
+        prepare(credential, &self.profile(), now, status)
     }
+}
+
+/// Fills what an award needs — the issuer (`profile`, an object with `id`), an `id`
+/// (urn:uuid), `validFrom` (VC 2.0) or `issuanceDate` (VC 1.1) as of `now`, and a status entry
+/// from `status` — leaving everything the credential already has untouched.
+pub fn prepare(
+    credential: &Value,
+    profile: &Value,
+    now: DateTime<Utc>,
+    status: Option<&mut StatusListStore>,
+) -> Result<Value> {
+    let issuer_id = profile
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let mut doc = credential
+        .as_object()
+        .cloned()
+        .ok_or_else(|| Error::model("a credential must be a JSON object"))?;
+    match doc.get_mut("issuer") {
+        None => {
+            doc.insert("issuer".into(), profile.clone());
+        }
+        Some(Value::Object(o)) if !o.contains_key("id") => {
+            let mut m = Map::new();
+            m.insert("id".into(), issuer_id.clone().into());
+            m.extend(std::mem::take(o));
+            *o = m;
+        }
+        Some(Value::String(s)) if s.is_empty() => *s = issuer_id.clone(),
+        _ => {}
+    }
+    if !doc.contains_key("id") {
+        doc.insert(
+            "id".into(),
+            format!("urn:uuid:{}", uuid::Uuid::new_v4()).into(),
+        );
+    }
+    let v1 = doc
+        .get("@context")
+        .and_then(|c| c.get(0))
+        .and_then(Value::as_str)
+        == Some(crate::verify::VC_V1);
+    let date_key = if v1 { "issuanceDate" } else { "validFrom" };
+    if !doc.contains_key(date_key) {
+        doc.insert(
+            date_key.into(),
+            now.format("%Y-%m-%dT%H:%M:%SZ").to_string().into(),
+        );
+    }
+    if let Some(store) = status {
+        let id = doc
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let entry = store.allocate(&id)?;
+        match doc.get_mut("credentialStatus") {
+            None => {
+                doc.insert("credentialStatus".into(), entry);
+            }
+            Some(Value::Array(a)) => a.push(entry),
+            Some(other) => {
+                let first = other.take();
+                *other = Value::Array(vec![first, entry]);
+            }
+        }
+    }
+    Ok(Value::Object(doc))
 }

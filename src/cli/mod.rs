@@ -392,9 +392,7 @@ fn issue_jwt(suite: &str, key: &KeyArgs, credential: &Value) -> Result<String> {
             ))
         }
     };
-    let prepared = Issuer::new(json!({"id": issuer_id}), SigningKey::from_seed(&[0; 32]))?
-        .prepare(&doc, chrono::Utc::now(), None)?;
-    doc = prepared;
+    doc = crate::issue::prepare(&doc, &json!({"id": issuer_id}), chrono::Utc::now(), None)?;
     if doc.get("issuer").and_then(|i| i.get("id")).is_none()
         && doc.get("issuer").and_then(Value::as_str).is_none()
     {
