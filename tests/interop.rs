@@ -3,9 +3,9 @@
 //! and 1.1, eddsa-rdfc-2022 and Ed25519Signature2020, fractional numbers and text in any script.
 //! Runs when `node` and tests/interop/node_modules exist (CI runs `npm ci` there); skips otherwise.
 
-use std::io::Write;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use openbadges::keys::{DidKeyResolver, SigningKey};
@@ -15,41 +15,11 @@ use serde_json::{json, Value};
 const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
 
 fn dir() -> Option<PathBuf> {
-    let d = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop"));
-    let node = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if node && d.join("node_modules").exists() {
-        Some(d)
-    } else {
-        eprintln!(
-            "skipping: node or tests/interop/node_modules missing (run `npm ci` in tests/interop)"
-        );
-        None
-    }
+    common::interop_dir()
 }
 
 fn node(dir: &Path, script: &str, args: &[&str], input: &Value) -> (bool, String) {
-    let mut child = Command::new("node")
-        .arg(dir.join(script))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.success(), text)
+    common::node(dir, script, args, input)
 }
 
 fn key() -> SigningKey {

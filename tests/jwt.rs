@@ -1,6 +1,8 @@
 //! VC-JWT: round trips for EdDSA, ES256 and RS256 in both VC forms; 1EdTech's RS256 badges verify
 //! once their `jwk` is bound to the issuer; the attacks in VERIFIER-CHECKLIST 35–40 fail.
 
+mod common;
+
 use std::path::PathBuf;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -300,36 +302,8 @@ fn onedtech_rs256_badges() {
 }
 
 fn jose(args: &str, input: &Value) -> Option<(bool, String)> {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let d = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop"));
-    if !d.join("node_modules/jose").exists()
-        || Command::new("node").arg("--version").output().is_err()
-    {
-        eprintln!(
-            "skipping: node or tests/interop/node_modules/jose missing (npm ci in tests/interop)"
-        );
-        return None;
-    }
-    let mut c = Command::new("node")
-        .arg(d.join("jose.mjs"))
-        .arg(args)
-        .current_dir(&d)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    c.stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let o = c.wait_with_output().unwrap();
-    Some((
-        o.status.success(),
-        String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr),
-    ))
+    let d = common::interop_dir()?;
+    Some(common::node(&d, "jose.mjs", &[args], input))
 }
 
 #[test]

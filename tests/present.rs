@@ -2,9 +2,9 @@
 //! `verify` of a presentation), theirs verify here; wrong challenge, wrong domain and holder ≠ subject
 //! fail with checks naming which.
 
-use std::io::Write;
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use openbadges::issue::Issuer;
 use openbadges::keys::SigningKey;
@@ -97,39 +97,11 @@ fn presentations_and_their_failures() {
 }
 
 fn interop() -> Option<PathBuf> {
-    let d = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop"));
-    let node = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if node && d.join("node_modules").exists() {
-        Some(d)
-    } else {
-        eprintln!("skipping: node or tests/interop/node_modules missing");
-        None
-    }
+    common::interop_dir()
 }
 
-fn node(d: &PathBuf, args: &[&str], input: &Value) -> (bool, String) {
-    let mut c = Command::new("node")
-        .arg(d.join("present.mjs"))
-        .args(args)
-        .current_dir(d)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    c.stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let o = c.wait_with_output().unwrap();
-    (
-        o.status.success(),
-        String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr),
-    )
+fn node(d: &std::path::Path, args: &[&str], input: &Value) -> (bool, String) {
+    common::node(d, "present.mjs", args, input)
 }
 
 #[test]
