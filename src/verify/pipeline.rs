@@ -508,6 +508,20 @@ impl Verifier {
 /// `data-model`: the OB 3.0 class rules the official JSON Schemas leave open (e.g. a
 /// `credentialSubject` whose `type` is not `AchievementSubject`), from [`crate::lint`].
 fn data_model_check(doc: &Value) -> Check {
+    if credential_type(doc) == Some("ClrCredential") {
+        // The OB 3.0 lint does not apply to the CLR wrapper; its nested credentials are linted
+        // one by one when `crate::clr::verify_clr` verifies them.
+        return match crate::clr::data_model_problem(doc) {
+            None => Check::passed("data-model").note("CLR 2.0"),
+            Some((detail, pointer)) => Check::failed(
+                "data-model",
+                pt::MALFORMED_VALUE_ERROR,
+                "Does not follow the CLR 2.0 data model",
+                detail,
+                Some(&pointer),
+            ),
+        };
+    }
     let findings = crate::lint::lint(doc);
     let errors: Vec<_> = findings
         .iter()

@@ -1,0 +1,376 @@
+//! Comprehensive Learner Record 2.0: bundle a teacher's verified credentials, with the
+//! associations between their achievements, into one `ClrCredential`, and verify one — its own
+//! proof and every credential nested in it.
+//!
+//! The CLR 2.0 context is written by this project (`schemas/contexts/`, served offline by the
+//! JSON-LD loader); `tests/clr.rs` proves it expands every CLR document exactly like 1EdTech's.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use crate::error::{Error, Result};
+use crate::portfolio::Portfolio;
+use crate::stack::StackSet;
+use crate::verify::{problem_types as pt, Check, Report, Verifier};
+
+/// The CLR 2.0 JSON-LD context URL.
+pub const CLR_CONTEXT: &str = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json";
+
+/// Most credentials one CLR may nest (bounds verification work).
+pub const MAX_NESTED: usize = 1_000;
+
+/// An association type of the CLR 2.0 vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AssociationType {
+    /// Same achievement.
+    ExactMatchOf,
+    /// The source is a part (child) of the target (a stack member of its stack).
+    IsChildOf,
+    /// The source contains the target.
+    IsParentOf,
+    /// The source is part of the target.
+    IsPartOf,
+    /// Peers.
+    IsPeerOf,
+    /// Related.
+    IsRelatedTo,
+    /// The source comes before the target.
+    Precedes,
+    /// The source was replaced by the target.
+    ReplacedBy,
+}
+
+impl AssociationType {
+    /// The vocabulary term.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssociationType::ExactMatchOf => "exactMatchOf",
+            AssociationType::IsChildOf => "isChildOf",
+            AssociationType::IsParentOf => "isParentOf",
+            AssociationType::IsPartOf => "isPartOf",
+            AssociationType::IsPeerOf => "isPeerOf",
+            AssociationType::IsRelatedTo => "isRelatedTo",
+            AssociationType::Precedes => "precedes",
+            AssociationType::ReplacedBy => "replacedBy",
+        }
+    }
+}
+
+/// A CLR `Association` between two achievements.
+///
+/// # Example
+/// ```
+/// use openbadges::clr::{association, AssociationType};
+/// let a = association(AssociationType::IsChildOf, "urn:a:member", "urn:a:stack");
+/// assert_eq!(a["type"], "Association");
+/// assert_eq!(a["associationType"], "isChildOf");
+/// ```
+pub fn association(kind: AssociationType, source_id: &str, target_id: &str) -> Value {
+    json!({
+        "type": "Association",
+        "associationType": kind.as_str(),
+        "sourceId": source_id,
+        "targetId": target_id,
+    })
+}
+
+/// Builds an unsigned `ClrCredential` for `holder` (the teacher's DID or URL) from the
+/// credentials in `portfolio` that may count (verified, current, theirs, trusted), with the
+/// achievements they earn and, when `stacks` is given, the stacks they belong to and the
+/// `isChildOf` associations linking members to their stack. Sign it with
+/// [`crate::issue::Issuer::issue`].
+///
+/// Credentials received as VC-JWTs are carried as their compact JWS strings.
+pub fn bundle(
+    portfolio: &Portfolio,
+    holder: &str,
+    name: &str,
+    stacks: Option<&StackSet>,
+) -> Result<Value> {
+    let mut credentials = Vec::new();
+    let mut achievements: Vec<Value> = Vec::new();
+    let mut achievement_ids: HashSet<String> = HashSet::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for h in portfolio.holdings() {
+        if h.exclusion().is_some() || !seen.insert(h.digest.clone()) {
+            continue;
+        }
+        if let Some(sub) = h.subject_id() {
+            if sub != holder {
+                return Err(Error::model(format!(
+                    "{} was issued to {sub}, not to the CLR's holder {holder}",
+                    h.label()
+                )));
+            }
+        }
+        if let Some(a) = h.credential.pointer("/credentialSubject/achievement") {
+            if let Some(id) = a.get("id").and_then(Value::as_str) {
+                if achievement_ids.insert(id.to_string()) {
+                    achievements.push(a.clone());
+                }
+            }
+        }
+        credentials.push(h.credential.clone());
+    }
+    if credentials.len() > MAX_NESTED {
+        return Err(Error::limit(format!(
+            "a CLR nests at most {MAX_NESTED} credentials"
+        )));
+    }
+    let mut associations = Vec::new();
+    if let Some(set) = stacks {
+        for stack in &set.stacks {
+            let present: Vec<&str> = stack
+                .member_achievements()
+                .into_iter()
+                .filter(|a| achievement_ids.contains(*a))
+                .collect();
+            if present.is_empty() {
+                continue;
+            }
+            let target = stack.achievement_id().to_string();
+            if achievement_ids.insert(target.clone()) {
+                achievements.push(stack.achievement.clone());
+            }
+            for a in present {
+                associations.push(association(AssociationType::IsChildOf, a, &target));
+            }
+        }
+    }
+    let mut subject = Map::new();
+    subject.insert("id".into(), holder.into());
+    subject.insert("type".into(), json!(["ClrSubject"]));
+    subject.insert("verifiableCredential".into(), credentials.into());
+    if !achievements.is_empty() {
+        subject.insert("achievement".into(), achievements.into());
+    }
+    if !associations.is_empty() {
+        subject.insert("association".into(), associations.into());
+    }
+    Ok(json!({
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            CLR_CONTEXT,
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+        ],
+        "type": ["VerifiableCredential", "ClrCredential"],
+        "name": name,
+        "credentialSubject": subject,
+    }))
+}
+
+/// The verification of a CLR: its own report, then one report per nested credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClrReport {
+    /// The ClrCredential's own checks (proof, dates, status…, plus `clr-subject` and
+    /// `clr-associations`).
+    pub clr: Report,
+    /// Each nested credential's report, in order.
+    pub credentials: Vec<Report>,
+}
+
+impl ClrReport {
+    /// True iff the CLR and every credential in it verified.
+    pub fn verified(&self) -> bool {
+        self.clr.verified && self.credentials.iter().all(|r| r.verified)
+    }
+}
+
+impl fmt::Display for ClrReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "CLR {}: {} of {} nested credentials verified",
+            if self.verified() {
+                "VERIFIED"
+            } else {
+                "NOT VERIFIED"
+            },
+            self.credentials.iter().filter(|r| r.verified).count(),
+            self.credentials.len()
+        )?;
+        for line in self.clr.to_string().lines() {
+            writeln!(f, "  {line}")?;
+        }
+        for (i, r) in self.credentials.iter().enumerate() {
+            writeln!(f, "  credential {i}:")?;
+            for line in r.to_string().lines() {
+                writeln!(f, "    {line}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The first CLR 2.0 data-model problem of a `ClrCredential` (what is wrong, where), if any:
+/// the CLR context, an `id` and a `name`, a `ClrSubject` with at least one `verifiableCredential`, and
+/// well-formed associations.
+pub(crate) fn data_model_problem(doc: &Value) -> Option<(String, String)> {
+    let contexts = list(doc.get("@context"));
+    if !contexts.iter().any(|c| {
+        c.as_str()
+            .is_some_and(|c| c.starts_with("https://purl.imsglobal.org/spec/clr/v2p0/"))
+    }) {
+        return Some((
+            format!("`@context` does not include the CLR 2.0 context; expected {CLR_CONTEXT} after the VC context"),
+            "/@context".into(),
+        ));
+    }
+    if !doc.get("id").is_some_and(Value::is_string) {
+        return Some(("a ClrCredential needs an `id` (URI)".into(), "/id".into()));
+    }
+    if !doc.get("name").is_some_and(Value::is_string) {
+        return Some((
+            "a ClrCredential needs a `name` (string)".into(),
+            "/name".into(),
+        ));
+    }
+    let subject = doc.get("credentialSubject").unwrap_or(&Value::Null);
+    if !list(subject.get("type"))
+        .iter()
+        .any(|t| t.as_str() == Some("ClrSubject"))
+    {
+        return Some((
+            "`credentialSubject.type` must include `ClrSubject`".into(),
+            "/credentialSubject/type".into(),
+        ));
+    }
+    if list(subject.get("verifiableCredential")).is_empty() {
+        return Some((
+            "a ClrSubject needs at least one `verifiableCredential`".into(),
+            "/credentialSubject/verifiableCredential".into(),
+        ));
+    }
+    for (i, a) in list(subject.get("association")).iter().enumerate() {
+        for k in ["associationType", "sourceId", "targetId"] {
+            if !a.get(k).is_some_and(Value::is_string) {
+                return Some((
+                    format!("an Association needs `{k}` (string)"),
+                    format!("/credentialSubject/association/{i}/{k}"),
+                ));
+            }
+        }
+    }
+    None
+}
+
+fn list(v: Option<&Value>) -> Vec<&Value> {
+    match v {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(v) => vec![v],
+        None => vec![],
+    }
+}
+
+/// Verifies a `ClrCredential`: the pipeline on the CLR itself, then every nested credential
+/// (JSON-LD or a VC-JWT string) with the same verifier, and two CLR checks: every nested
+/// credential is about the CLR's subject (`clr-subject`, fatal), and every association links
+/// achievements the CLR lists (`clr-associations`, a warning otherwise).
+///
+/// # Example
+/// ```
+/// use openbadges::clr::verify_clr;
+/// use openbadges::verify::{Verifier, VerifyOptions};
+/// let not_a_clr = serde_json::json!({"type": ["VerifiableCredential", "OpenBadgeCredential"]});
+/// assert!(verify_clr(&not_a_clr, &Verifier::new(VerifyOptions::default())).is_err());
+/// ```
+pub fn verify_clr(clr: &Value, verifier: &Verifier) -> Result<ClrReport> {
+    let is_clr = list(clr.get("type"))
+        .iter()
+        .any(|t| t.as_str() == Some("ClrCredential"));
+    if !is_clr {
+        return Err(
+            Error::model("not a ClrCredential (its `type` lacks `ClrCredential`)").at("/type"),
+        );
+    }
+    let mut report = verifier.verify_value(clr)?;
+    let subject = clr.get("credentialSubject").unwrap_or(&Value::Null);
+    let nested = list(subject.get("verifiableCredential"));
+    if nested.len() > MAX_NESTED {
+        return Err(Error::limit(format!(
+            "a CLR nests at most {MAX_NESTED} credentials"
+        )));
+    }
+    let holder = subject.get("id").and_then(Value::as_str);
+    let mut credentials = Vec::new();
+    let mut strangers = Vec::new();
+    let mut known: HashSet<String> = list(subject.get("achievement"))
+        .iter()
+        .filter_map(|a| a.get("id").and_then(Value::as_str))
+        .map(String::from)
+        .collect();
+    for (i, c) in nested.iter().enumerate() {
+        let source = format!("/credentialSubject/verifiableCredential/{i}");
+        let (mut r, cred) = match c {
+            Value::String(token) => {
+                let payload = crate::jwt::decode_unverified(token).ok();
+                let cred = payload.map(|p| p.get("vc").cloned().unwrap_or(p));
+                (verifier.verify_jwt(token), cred)
+            }
+            obj => (verifier.verify_value(obj)?, Some((*obj).clone())),
+        };
+        r.source = Some(source.clone());
+        if let Some(cred) = &cred {
+            if let Some(a) = cred
+                .pointer("/credentialSubject/achievement/id")
+                .and_then(Value::as_str)
+            {
+                known.insert(a.to_string());
+            }
+            let sub = cred
+                .pointer("/credentialSubject/id")
+                .and_then(Value::as_str);
+            if let (Some(h), Some(s)) = (holder, sub) {
+                if h != s {
+                    strangers.push(format!("{source} is about {s}"));
+                }
+            }
+        }
+        credentials.push(r);
+    }
+    report.checks.push(if strangers.is_empty() {
+        Check::passed("clr-subject")
+    } else {
+        Check::failed(
+            "clr-subject",
+            pt::RECIPIENT_MISMATCH,
+            "Credential for another learner",
+            format!(
+                "the CLR is about {}, but {}",
+                holder.unwrap_or("(no id)"),
+                strangers.join("; ")
+            ),
+            Some("/credentialSubject/verifiableCredential"),
+        )
+    });
+    let dangling: Vec<String> = list(subject.get("association"))
+        .iter()
+        .flat_map(|a| ["sourceId", "targetId"].map(|k| a.get(k).and_then(Value::as_str)))
+        .flatten()
+        .filter(|id| !known.contains(*id))
+        .map(String::from)
+        .collect();
+    report.checks.push(if dangling.is_empty() {
+        Check::passed("clr-associations")
+    } else {
+        Check::warning(
+            "clr-associations",
+            pt::MALFORMED_VALUE_ERROR,
+            "Association to an unknown achievement",
+            format!(
+                "associations name achievements the CLR does not list: {}",
+                dangling.join(", ")
+            ),
+            Some("/credentialSubject/association"),
+        )
+    });
+    report.verified = !report.checks.iter().any(Check::is_blocking);
+    Ok(ClrReport {
+        clr: report,
+        credentials,
+    })
+}

@@ -1,0 +1,368 @@
+//! A teacher's portfolio: every credential they present, in whatever form it arrived, each with
+//! its verification [`Report`] — the input to stack progress ([`crate::stack`]) and credit
+//! valuation ([`crate::policy`]).
+//!
+//! A [`Holding`] knows what it is evidence of (achievement, issuer, recipient, when it was
+//! earned) and, from its report, whether it may count at all ([`Holding::exclusion`]). Whether
+//! it counts *for something* (a stack member, a policy value) and duplicates are decided there.
+
+use std::fmt;
+
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::error::Result;
+use crate::import::{import, Format};
+use crate::verify::{problem_types, Check, Outcome, Report, Verifier};
+
+/// Most credentials one portfolio holds (bounds the work a submitted bundle can cause).
+pub const MAX_HOLDINGS: usize = 10_000;
+
+/// Why a credential does not count. Serialises as `{"reason": "revoked", "detail": …}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Exclusion {
+    /// A fatal check failed (signature, key, structure…): `check` is its id.
+    NotVerified {
+        /// The failing check.
+        check: String,
+        /// What it said.
+        detail: String,
+    },
+    /// The issuer revoked or suspended it.
+    Revoked {
+        /// What the status check said.
+        detail: String,
+    },
+    /// Outside its validity window (expired or not yet valid).
+    Expired {
+        /// What the validity check said.
+        detail: String,
+    },
+    /// Issued to someone else than the portfolio's holder.
+    NotForRecipient {
+        /// What the recipient check said.
+        detail: String,
+    },
+    /// The issuer is not on the trust list (for this achievement).
+    IssuerNotTrusted {
+        /// The issuer id.
+        issuer: String,
+    },
+    /// The policy does not accept credentials from this issuer.
+    IssuerNotAccepted {
+        /// The issuer id.
+        issuer: String,
+    },
+    /// The same credential, or the same achievement, was already counted.
+    Duplicate {
+        /// The credential (or source) already counted.
+        of: String,
+    },
+    /// Its achievement is not a member of the stack (or not valued by the policy).
+    NotAMember {
+        /// The achievement id (after equivalences), if any.
+        achievement: Option<String>,
+    },
+    /// Earned before an achievement the stack requires first.
+    OutOfOrder {
+        /// The achievement that must come first.
+        requires: String,
+    },
+}
+
+impl fmt::Display for Exclusion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Exclusion::NotVerified { check, detail } => {
+                write!(f, "not verified ({check}: {detail})")
+            }
+            Exclusion::Revoked { detail } => write!(f, "revoked or suspended ({detail})"),
+            Exclusion::Expired { detail } => write!(f, "expired or not yet valid ({detail})"),
+            Exclusion::NotForRecipient { detail } => {
+                write!(f, "not issued to this teacher ({detail})")
+            }
+            Exclusion::IssuerNotTrusted { issuer } => {
+                write!(f, "issuer {issuer} is not trusted for this achievement")
+            }
+            Exclusion::IssuerNotAccepted { issuer } => {
+                write!(f, "issuer {issuer} is not accepted by this policy")
+            }
+            Exclusion::Duplicate { of } => write!(f, "duplicate of {of}, already counted"),
+            Exclusion::NotAMember { achievement } => match achievement {
+                Some(a) => write!(f, "achievement {a} does not count here"),
+                None => write!(f, "not an achievement credential"),
+            },
+            Exclusion::OutOfOrder { requires } => {
+                write!(f, "earned before {requires}, which must come first")
+            }
+        }
+    }
+}
+
+/// One credential in a portfolio, with its verification report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Holding {
+    /// Where it came from (file name, `file CLR /credentialSubject/verifiableCredential/0`, …).
+    pub source: String,
+    /// The credential (for a VC-JWT, the credential its payload carries).
+    pub credential: Value,
+    /// `sha256-<base64>` (Subresource Integrity form) of the credential as received: the RFC 8785
+    /// canonical JSON of a JSON-LD credential (proof included), or the compact JWS of a VC-JWT.
+    pub digest: String,
+    /// Its verification report.
+    pub report: Report,
+}
+
+fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
+    v.pointer(pointer).and_then(Value::as_str)
+}
+
+/// The SRI digest (`sha256-…`) of bytes.
+pub fn sri_digest(bytes: &[u8]) -> String {
+    format!(
+        "sha256-{}",
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(bytes))
+    )
+}
+
+/// The digest [`Holding::digest`] records for a JSON-LD credential: SRI of its RFC 8785 form.
+///
+/// # Example
+/// ```
+/// let a = serde_json::json!({"b": 1, "a": [true]});
+/// let b: serde_json::Value = serde_json::from_str("{ \"a\" : [ true ], \"b\" : 1 }")?;
+/// assert_eq!(openbadges::portfolio::credential_digest(&a), openbadges::portfolio::credential_digest(&b));
+/// assert!(openbadges::portfolio::credential_digest(&a).starts_with("sha256-"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub fn credential_digest(credential: &Value) -> String {
+    sri_digest(crate::jcs::canonicalize(credential).as_bytes())
+}
+
+impl Holding {
+    /// The credential's `id`.
+    pub fn credential_id(&self) -> Option<&str> {
+        str_at(&self.credential, "/id")
+    }
+
+    /// The achievement id (`credentialSubject.achievement.id`).
+    pub fn achievement_id(&self) -> Option<&str> {
+        str_at(&self.credential, "/credentialSubject/achievement/id")
+    }
+
+    /// The achievement's name.
+    pub fn achievement_name(&self) -> Option<&str> {
+        self.credential
+            .pointer("/credentialSubject/achievement/name")
+            .and_then(|n| {
+                n.as_str()
+                    .or_else(|| n.get("@value").and_then(Value::as_str))
+            })
+    }
+
+    /// The achievement's `achievementType`.
+    pub fn achievement_type(&self) -> Option<&str> {
+        str_at(
+            &self.credential,
+            "/credentialSubject/achievement/achievementType",
+        )
+    }
+
+    /// The issuer id.
+    pub fn issuer_id(&self) -> Option<&str> {
+        str_at(&self.credential, "/issuer/id").or_else(|| str_at(&self.credential, "/issuer"))
+    }
+
+    /// The recipient's id (`credentialSubject.id`).
+    pub fn subject_id(&self) -> Option<&str> {
+        str_at(&self.credential, "/credentialSubject/id")
+    }
+
+    /// When it was earned: `awardedDate`, else `validFrom`, else `issuanceDate`.
+    pub fn earned(&self) -> Option<DateTime<Utc>> {
+        ["/awardedDate", "/validFrom", "/issuanceDate"]
+            .iter()
+            .filter_map(|p| str_at(&self.credential, p))
+            .find_map(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|d| d.to_utc())
+    }
+
+    /// A name for it in reports: its id, else its source.
+    pub fn label(&self) -> &str {
+        self.credential_id().unwrap_or(&self.source)
+    }
+
+    /// Why it cannot count at all (from its report), or `None` when it may count: verified,
+    /// and not from an issuer the trust list refuses.
+    pub fn exclusion(&self) -> Option<Exclusion> {
+        let detail = |c: &Check| {
+            c.problem
+                .as_ref()
+                .map(|p| p.detail.clone())
+                .or_else(|| c.note.clone())
+                .unwrap_or_default()
+        };
+        if let Some(c) = self.report.failures().next() {
+            return Some(match c.id.as_str() {
+                "status" => Exclusion::Revoked { detail: detail(c) },
+                "validity-window" => Exclusion::Expired { detail: detail(c) },
+                "recipient" => Exclusion::NotForRecipient { detail: detail(c) },
+                _ => Exclusion::NotVerified {
+                    check: c.id.clone(),
+                    detail: detail(c),
+                },
+            });
+        }
+        // A non-fatal recipient mismatch still means "not this teacher's".
+        if let Some(c) = self.report.check("recipient").filter(|c| {
+            c.outcome == Outcome::Failed
+                || c.problem
+                    .as_ref()
+                    .is_some_and(|p| p.kind == problem_types::RECIPIENT_MISMATCH)
+        }) {
+            return Some(Exclusion::NotForRecipient { detail: detail(c) });
+        }
+        if self.report.trusted == Some(false) {
+            return Some(Exclusion::IssuerNotTrusted {
+                issuer: self.issuer_id().unwrap_or("(unknown)").to_string(),
+            });
+        }
+        None
+    }
+}
+
+/// The credentials a teacher presents, each verified once.
+///
+/// # Example
+/// ```
+/// use openbadges::portfolio::Portfolio;
+/// use openbadges::verify::{Verifier, VerifyOptions};
+/// let verifier = Verifier::new(VerifyOptions::default());
+/// let mut portfolio = Portfolio::new();
+/// // Not a credential: recorded with a failed `parse` check, so reports can say why it did not count.
+/// portfolio.add_bytes("notes.txt", b"hello", &verifier)?;
+/// assert_eq!(portfolio.holdings().len(), 1);
+/// assert!(portfolio.holdings()[0].exclusion().is_some());
+/// # Ok::<(), openbadges::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Portfolio {
+    holdings: Vec<Holding>,
+}
+
+impl Portfolio {
+    /// An empty portfolio.
+    pub fn new() -> Self {
+        Portfolio::default()
+    }
+
+    /// The holdings, in the order added.
+    pub fn holdings(&self) -> &[Holding] {
+        &self.holdings
+    }
+
+    fn push(&mut self, holding: Holding) -> Result<()> {
+        if self.holdings.len() >= MAX_HOLDINGS {
+            return Err(crate::error::Error::limit(format!(
+                "a portfolio holds at most {MAX_HOLDINGS} credentials"
+            )));
+        }
+        self.holdings.push(holding);
+        Ok(())
+    }
+
+    /// Adds an already verified credential.
+    pub fn add_verified(
+        &mut self,
+        source: impl Into<String>,
+        credential: Value,
+        report: Report,
+    ) -> Result<()> {
+        let digest = credential_digest(&credential);
+        self.push(Holding {
+            source: source.into(),
+            credential,
+            digest,
+            report,
+        })
+    }
+
+    /// Verifies a JSON-LD credential and adds it.
+    pub fn add_value(
+        &mut self,
+        source: impl Into<String>,
+        credential: &Value,
+        verifier: &Verifier,
+    ) -> Result<()> {
+        let mut report = verifier.verify_value(credential)?;
+        let source = source.into();
+        report.source = Some(source.clone());
+        self.add_verified(source, credential.clone(), report)
+    }
+
+    /// Finds every credential in `bytes` — JSON-LD, VC-JWT, a baked PNG or SVG, a presentation,
+    /// a CLR, an Open Badges 2.0 assertion — verifies each and adds it. Returns how many were
+    /// added. Input with no credential is added as one holding whose report says why.
+    pub fn add_bytes(&mut self, source: &str, bytes: &[u8], verifier: &Verifier) -> Result<usize> {
+        let found = match import(bytes) {
+            Ok(found) => found,
+            Err(e) => {
+                let mut report = Report::from_checks(vec![Check::failed(
+                    "parse",
+                    problem_types::PARSING_ERROR,
+                    "Not a credential",
+                    e.to_string(),
+                    e.pointer(),
+                )]);
+                report.source = Some(source.to_string());
+                self.push(Holding {
+                    source: source.to_string(),
+                    credential: Value::Null,
+                    digest: sri_digest(bytes),
+                    report,
+                })?;
+                return Ok(1);
+            }
+        };
+        let n = found.len();
+        for item in found {
+            let label = if item.source == "json" || item.source == "input" {
+                source.to_string()
+            } else {
+                format!("{source} {}", item.source)
+            };
+            let (mut report, digest) = match (item.format, &item.original) {
+                (Format::Jwt, Some(token)) => {
+                    (verifier.verify_jwt(token), sri_digest(token.as_bytes()))
+                }
+                (Format::JsonLd, _) => (
+                    verifier.verify_value(&item.credential)?,
+                    credential_digest(&item.credential),
+                ),
+                _ => (
+                    Report::from_checks(vec![Check::failed(
+                        "parse",
+                        problem_types::PARSING_ERROR,
+                        "Not verifiable",
+                        "an Open Badges 2.0 assertion cannot be verified as an OB 3.0 credential",
+                        None,
+                    )]),
+                    credential_digest(&item.credential),
+                ),
+            };
+            report.source = Some(label.clone());
+            self.push(Holding {
+                source: label,
+                credential: item.credential,
+                digest,
+                report,
+            })?;
+        }
+        Ok(n)
+    }
+}

@@ -1,0 +1,587 @@
+//! Stack definitions: [`StackSet`] (a catalog of member achievements and the stacks over them),
+//! parsed by hand from JSON so every error names the entry (a JSON Pointer) and the file.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::error::{pointer_token, Error, ErrorKind, Result};
+
+/// Deepest rule nesting accepted (rules are hand-written; deeper is a mistake or an attack).
+pub const MAX_RULE_DEPTH: usize = 16;
+
+/// A completion rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Rule {
+    /// This achievement earned.
+    Achievement(String),
+    /// This stack complete.
+    Stack(String),
+    /// Every one of these.
+    AllOf(Vec<Rule>),
+    /// At least `n` of these.
+    AtLeast {
+        /// How many.
+        n: usize,
+        /// Of which.
+        of: Vec<Rule>,
+    },
+}
+
+/// "`before` must be earned before `after` counts."
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Order {
+    /// The achievement that comes first.
+    pub before: String,
+    /// The achievement that counts only when earned after it.
+    pub after: String,
+}
+
+/// The length of a pace period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Period {
+    /// Twelve months.
+    Year,
+    /// One month.
+    Month,
+}
+
+impl Period {
+    /// The end of the period that starts at `start`.
+    pub fn end(self, start: DateTime<Utc>) -> DateTime<Utc> {
+        let months = match self {
+            Period::Year => 12,
+            Period::Month => 1,
+        };
+        start
+            .checked_add_months(chrono::Months::new(months))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    }
+}
+
+/// "At least `at_least` members earned in every `per`, counted from `from` (default: the first
+/// member earned)" — e.g. five a year to stay enrolled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pace {
+    /// The minimum per period.
+    pub at_least: usize,
+    /// The period.
+    pub per: Period,
+    /// When the first period starts (enrolment); `None` = when the first member was earned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<DateTime<Utc>>,
+}
+
+/// A stack (pathway): a stack-level Achievement and the rule that completes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stack {
+    /// The stack's id (a URL or URN).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The issuer awarding the stack credential (Profile object, or its id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<Value>,
+    /// The OB 3.0 Achievement a completed stack earns.
+    pub achievement: Value,
+    /// The completion rule.
+    pub rule: Rule,
+    /// Ordering constraints.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub order: Vec<Order>,
+    /// Pace requirement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pace: Option<Pace>,
+}
+
+impl Stack {
+    /// Every achievement id the rule names, nested stacks excluded, in rule order.
+    pub fn member_achievements(&self) -> Vec<&str> {
+        fn walk<'a>(r: &'a Rule, out: &mut Vec<&'a str>) {
+            match r {
+                Rule::Achievement(a) => {
+                    if !out.contains(&a.as_str()) {
+                        out.push(a)
+                    }
+                }
+                Rule::Stack(_) => {}
+                Rule::AllOf(rs) | Rule::AtLeast { of: rs, .. } => {
+                    rs.iter().for_each(|r| walk(r, out))
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.rule, &mut out);
+        out
+    }
+
+    /// The stack-level achievement's id.
+    pub fn achievement_id(&self) -> &str {
+        self.achievement
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or(&self.id)
+    }
+
+    /// Membership as CLR 2.0 associations: each member achievement `isChildOf` the stack's
+    /// achievement (for a `ClrSubject.association`).
+    ///
+    /// # Example
+    /// ```
+    /// use openbadges::stack::StackSet;
+    /// let set = StackSet::from_json(&serde_json::json!({
+    ///   "achievements": [{"id": "urn:a:1", "name": "One"}, {"id": "urn:a:2", "name": "Two"}],
+    ///   "stacks": [{"id": "urn:s:1", "name": "Both",
+    ///     "achievement": {"id": "urn:a:both", "type": ["Achievement"], "name": "Both",
+    ///                     "description": "d", "criteria": {"narrative": "n"}},
+    ///     "rule": {"allOf": ["urn:a:1", "urn:a:2"]}}]
+    /// }))?;
+    /// let assoc = set.stack("urn:s:1").unwrap().associations();
+    /// assert_eq!(assoc[0]["associationType"], "isChildOf");
+    /// assert_eq!(assoc[1]["sourceId"], "urn:a:2");
+    /// assert_eq!(assoc[1]["targetId"], "urn:a:both");
+    /// # Ok::<(), openbadges::Error>(())
+    /// ```
+    pub fn associations(&self) -> Vec<Value> {
+        self.member_achievements()
+            .into_iter()
+            .map(|a| {
+                json!({
+                    "type": "Association",
+                    "associationType": "isChildOf",
+                    "sourceId": a,
+                    "targetId": self.achievement_id(),
+                })
+            })
+            .collect()
+    }
+
+    /// An OB 3.0 `Alignment` a member achievement can carry to say it belongs to this stack.
+    pub fn member_alignment(&self) -> Value {
+        let mut a = json!({
+            "type": ["Alignment"],
+            "targetName": self.name,
+            "targetUrl": self.id,
+            "targetType": "ceterms:Credential",
+        });
+        if let Some(d) = &self.description {
+            a["targetDescription"] = d.clone().into();
+        }
+        a
+    }
+}
+
+/// A catalog entry: a member achievement the stacks may name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogEntry {
+    /// The achievement id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// A stack definition file: the achievement catalog and the stacks over it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StackSet {
+    /// The member achievements, by id.
+    pub achievements: BTreeMap<String, CatalogEntry>,
+    /// The stacks, in file order.
+    pub stacks: Vec<Stack>,
+}
+
+fn bad(pointer: &str, msg: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Model, msg).at(pointer)
+}
+
+fn req_str<'a>(obj: &'a Value, key: &str, at: &str) -> Result<&'a str> {
+    match obj.get(key) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s),
+        Some(_) => Err(bad(
+            &format!("{at}/{key}"),
+            format!("`{key}` must be a non-empty string"),
+        )),
+        None => Err(bad(at, format!("`{key}` is required"))),
+    }
+}
+
+fn check_keys(obj: &Value, allowed: &[&str], at: &str) -> Result<()> {
+    let Some(map) = obj.as_object() else {
+        return Err(bad(at, "expected an object"));
+    };
+    for k in map.keys() {
+        if !allowed.contains(&k.as_str()) {
+            return Err(bad(
+                &format!("{at}/{}", pointer_token(k)),
+                format!(
+                    "unknown member `{k}` (expected one of: {})",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn positive_count(v: &Value, at: &str, what: &str) -> Result<usize> {
+    match v.as_u64() {
+        Some(0) => Err(bad(
+            at,
+            format!("{what} is 0; a threshold of zero is meaningless"),
+        )),
+        Some(n) if n <= 1_000_000 => Ok(n as usize),
+        _ => Err(bad(at, format!("{what} must be a positive whole number"))),
+    }
+}
+
+impl StackSet {
+    /// Reads a stack definition file (JSON, or TOML when it ends in `.toml`). Errors name the
+    /// file and the entry.
+    pub fn load(path: &Path) -> Result<Self> {
+        let v = crate::definition_file::load(path)?;
+        Self::from_json(&v).map_err(|e| e.context(format!("in {}", path.display())))
+    }
+
+    /// Validates a definition: known achievements, positive thresholds, no cycles, reachable
+    /// counts.
+    pub fn from_json(v: &Value) -> Result<Self> {
+        check_keys(v, &["achievements", "stacks"], "")?;
+        let mut achievements = BTreeMap::new();
+        let list = v
+            .get("achievements")
+            .and_then(Value::as_array)
+            .ok_or_else(|| {
+                bad(
+                    "",
+                    "`achievements` (the catalog of member achievements) must be an array",
+                )
+            })?;
+        for (i, a) in list.iter().enumerate() {
+            let at = format!("/achievements/{i}");
+            check_keys(a, &["id", "name", "achievementType", "description"], &at)?;
+            let id = req_str(a, "id", &at)?.to_string();
+            let name = req_str(a, "name", &at)?.to_string();
+            if achievements
+                .insert(
+                    id.clone(),
+                    CatalogEntry {
+                        id: id.clone(),
+                        name,
+                    },
+                )
+                .is_some()
+            {
+                return Err(bad(&at, format!("achievement `{id}` is listed twice")));
+            }
+        }
+        let raw = v
+            .get("stacks")
+            .and_then(Value::as_array)
+            .ok_or_else(|| bad("", "`stacks` must be an array"))?;
+        let ids: HashSet<&str> = raw
+            .iter()
+            .filter_map(|s| s.get("id").and_then(Value::as_str))
+            .collect();
+        let mut stacks = Vec::new();
+        for (i, s) in raw.iter().enumerate() {
+            let at = format!("/stacks/{i}");
+            check_keys(
+                s,
+                &[
+                    "id",
+                    "name",
+                    "description",
+                    "issuer",
+                    "achievement",
+                    "rule",
+                    "order",
+                    "pace",
+                ],
+                &at,
+            )?;
+            let id = req_str(s, "id", &at)?.to_string();
+            if stacks.iter().any(|x: &Stack| x.id == id) {
+                return Err(bad(&at, format!("stack `{id}` is defined twice")));
+            }
+            let achievement = s
+                .get("achievement")
+                .filter(|a| a.is_object())
+                .cloned()
+                .ok_or_else(|| {
+                    bad(
+                        &at,
+                        "`achievement` (the OB 3.0 Achievement the stack earns) is required",
+                    )
+                })?;
+            req_str(&achievement, "id", &format!("{at}/achievement"))?;
+            let rule_v = s
+                .get("rule")
+                .ok_or_else(|| bad(&at, "`rule` is required"))?;
+            let rule = parse_rule(rule_v, &format!("{at}/rule"), &achievements, &ids, 0)?;
+            let mut order = Vec::new();
+            if let Some(o) = s.get("order") {
+                let arr = o
+                    .as_array()
+                    .ok_or_else(|| bad(&format!("{at}/order"), "`order` must be an array"))?;
+                for (j, o) in arr.iter().enumerate() {
+                    let oat = format!("{at}/order/{j}");
+                    check_keys(o, &["before", "after"], &oat)?;
+                    let before = req_str(o, "before", &oat)?.to_string();
+                    let after = req_str(o, "after", &oat)?.to_string();
+                    for (k, a) in [("before", &before), ("after", &after)] {
+                        if !achievements.contains_key(a) {
+                            return Err(bad(
+                                &format!("{oat}/{k}"),
+                                format!("unknown achievement `{a}` (not in `achievements`)"),
+                            ));
+                        }
+                    }
+                    if before == after {
+                        return Err(bad(&oat, "an achievement cannot come before itself"));
+                    }
+                    order.push(Order { before, after });
+                }
+            }
+            let pace = match s.get("pace") {
+                None => None,
+                Some(p) => Some(parse_pace(p, &format!("{at}/pace"))?),
+            };
+            let stack = Stack {
+                id,
+                name: req_str(s, "name", &at)?.to_string(),
+                description: s
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(String::from),
+                issuer: s.get("issuer").cloned(),
+                achievement,
+                rule,
+                order,
+                pace,
+            };
+            check_order_acyclic(&stack, &at)?;
+            stacks.push(stack);
+        }
+        let set = StackSet {
+            achievements,
+            stacks,
+        };
+        set.check_stack_cycles()?;
+        Ok(set)
+    }
+
+    /// The stack with this id.
+    pub fn stack(&self, id: &str) -> Option<&Stack> {
+        self.stacks.iter().find(|s| s.id == id)
+    }
+
+    fn check_stack_cycles(&self) -> Result<()> {
+        // Depth-first search over "stack A's rule names stack B" edges.
+        fn deps(r: &Rule, out: &mut Vec<String>) {
+            match r {
+                Rule::Stack(s) => out.push(s.clone()),
+                Rule::Achievement(_) => {}
+                Rule::AllOf(rs) | Rule::AtLeast { of: rs, .. } => {
+                    rs.iter().for_each(|r| deps(r, out))
+                }
+            }
+        }
+        let edges: HashMap<&str, Vec<String>> = self
+            .stacks
+            .iter()
+            .map(|s| {
+                let mut d = Vec::new();
+                deps(&s.rule, &mut d);
+                (s.id.as_str(), d)
+            })
+            .collect();
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            Visiting,
+            Done,
+        }
+        fn visit<'a>(
+            id: &'a str,
+            edges: &'a HashMap<&str, Vec<String>>,
+            marks: &mut HashMap<&'a str, Mark>,
+            path: &mut Vec<&'a str>,
+        ) -> std::result::Result<(), Vec<String>> {
+            match marks.get(id) {
+                Some(Mark::Done) => return Ok(()),
+                Some(Mark::Visiting) => {
+                    let start = path.iter().position(|p| *p == id).unwrap_or(0);
+                    let mut cycle: Vec<String> =
+                        path[start..].iter().map(|s| s.to_string()).collect();
+                    cycle.push(id.to_string());
+                    return Err(cycle);
+                }
+                None => {}
+            }
+            marks.insert(id, Mark::Visiting);
+            path.push(id);
+            for d in edges.get(id).into_iter().flatten() {
+                visit(d, edges, marks, path)?;
+            }
+            path.pop();
+            marks.insert(id, Mark::Done);
+            Ok(())
+        }
+        let mut marks = HashMap::new();
+        for (i, s) in self.stacks.iter().enumerate() {
+            let mut path = Vec::new();
+            if let Err(cycle) = visit(&s.id, &edges, &mut marks, &mut path) {
+                return Err(bad(
+                    &format!("/stacks/{i}/rule"),
+                    format!("stacks form a cycle: {}", cycle.join(" → ")),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_order_acyclic(stack: &Stack, at: &str) -> Result<()> {
+    // before → after edges; a cycle would make every member in it uncountable.
+    let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
+    for o in &stack.order {
+        edges.entry(&o.before).or_default().push(&o.after);
+    }
+    for (j, o) in stack.order.iter().enumerate() {
+        // Is `before` reachable from `after`?
+        let mut stack_: Vec<&str> = vec![&o.after];
+        let mut seen = HashSet::new();
+        while let Some(n) = stack_.pop() {
+            if n == o.before {
+                return Err(bad(
+                    &format!("{at}/order/{j}"),
+                    format!(
+                        "the order constraints form a cycle through `{}` and `{}`",
+                        o.before, o.after
+                    ),
+                ));
+            }
+            if seen.insert(n) {
+                stack_.extend(edges.get(n).into_iter().flatten().copied());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_pace(p: &Value, at: &str) -> Result<Pace> {
+    check_keys(p, &["atLeast", "per", "from"], at)?;
+    let at_least = positive_count(
+        p.get("atLeast").unwrap_or(&Value::Null),
+        &format!("{at}/atLeast"),
+        "`atLeast`",
+    )?;
+    let per = match p.get("per").and_then(Value::as_str) {
+        Some("year") => Period::Year,
+        Some("month") => Period::Month,
+        _ => {
+            return Err(bad(
+                &format!("{at}/per"),
+                "`per` must be \"year\" or \"month\"",
+            ))
+        }
+    };
+    let from = match p.get("from") {
+        None => None,
+        Some(f) => Some(
+            f.as_str()
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                .map(|d| d.to_utc())
+                .ok_or_else(|| {
+                    bad(
+                        &format!("{at}/from"),
+                        "`from` must be an RFC 3339 date-time",
+                    )
+                })?,
+        ),
+    };
+    Ok(Pace {
+        at_least,
+        per,
+        from,
+    })
+}
+
+fn parse_rule(
+    v: &Value,
+    at: &str,
+    catalog: &BTreeMap<String, CatalogEntry>,
+    stacks: &HashSet<&str>,
+    depth: usize,
+) -> Result<Rule> {
+    if depth > MAX_RULE_DEPTH {
+        return Err(Error::limit(format!("rules nest deeper than {MAX_RULE_DEPTH}")).at(at));
+    }
+    let list = |v: &Value, at: &str| -> Result<Vec<Rule>> {
+        if v.as_str() == Some("catalog") {
+            return Ok(catalog.keys().cloned().map(Rule::Achievement).collect());
+        }
+        let arr = v
+            .as_array()
+            .filter(|a| !a.is_empty())
+            .ok_or_else(|| bad(at, "expected a non-empty array of rules (or \"catalog\")"))?;
+        arr.iter()
+            .enumerate()
+            .map(|(i, r)| parse_rule(r, &format!("{at}/{i}"), catalog, stacks, depth + 1))
+            .collect()
+    };
+    match v {
+        Value::String(a) => {
+            if catalog.contains_key(a) {
+                Ok(Rule::Achievement(a.clone()))
+            } else {
+                Err(bad(
+                    at,
+                    format!("unknown achievement `{a}` (not in `achievements`)"),
+                ))
+            }
+        }
+        Value::Object(o) if o.contains_key("stack") => {
+            check_keys(v, &["stack"], at)?;
+            let s = req_str(v, "stack", at)?;
+            if !stacks.contains(s) {
+                return Err(bad(&format!("{at}/stack"), format!("unknown stack `{s}`")));
+            }
+            Ok(Rule::Stack(s.to_string()))
+        }
+        Value::Object(o) if o.contains_key("allOf") => {
+            check_keys(v, &["allOf"], at)?;
+            Ok(Rule::AllOf(list(&o["allOf"], &format!("{at}/allOf"))?))
+        }
+        Value::Object(o) if o.contains_key("atLeast") => {
+            check_keys(v, &["atLeast", "of"], at)?;
+            let n = positive_count(&o["atLeast"], &format!("{at}/atLeast"), "`atLeast`")?;
+            let of = list(
+                o.get("of").unwrap_or(&Value::Null),
+                &format!("{at}/of"),
+            )?;
+            if n > of.len() {
+                return Err(bad(
+                    &format!("{at}/atLeast"),
+                    format!("`atLeast` is {n} but only {} options are listed; the stack could never be completed", of.len()),
+                ));
+            }
+            Ok(Rule::AtLeast { n, of })
+        }
+        _ => Err(bad(
+            at,
+            "a rule is an achievement id, {\"stack\": ID}, {\"allOf\": [...]} or {\"atLeast\": N, \"of\": [...]}",
+        )),
+    }
+}

@@ -1,0 +1,271 @@
+//! CLR 2.0: the project's CLR context against the official one, the 1EdTech impl-guide CLR vector,
+//! and ClrCredentials built by `openbadges::clr` (bundle, verify, JS interop).
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use common::shared;
+use openbadges::jsonld::{DocumentLoader, Options, Processor, StaticLoader};
+use openbadges::rdfc::canonicalize;
+use serde_json::{json, Value};
+
+const CLR_CONTEXT: &str = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json";
+
+fn read_json(p: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+/// Serves the official CLR context (read from ../shared) and the bundled ones otherwise.
+struct OfficialClr(Arc<Value>);
+
+impl DocumentLoader for OfficialClr {
+    fn load(&self, url: &str) -> openbadges::Result<Arc<Value>> {
+        if url == CLR_CONTEXT {
+            Ok(self.0.clone())
+        } else {
+            StaticLoader.load(url)
+        }
+    }
+}
+
+/// Rewrites a document's contexts: CLR contexts → the 2.0.1 URL, OB contexts → `ob` (when given).
+fn with_contexts(doc: &Value, ob: Option<&str>) -> Value {
+    let mut doc = doc.clone();
+    if let Some(Value::Array(ctx)) = doc.get_mut("@context") {
+        for c in ctx.iter_mut() {
+            if let Some(s) = c.as_str() {
+                if s.contains("/clr/") {
+                    *c = CLR_CONTEXT.into();
+                } else if let Some(ob) = ob.filter(|_| s.contains("/ob/v3p0/context")) {
+                    *c = ob.into();
+                }
+            }
+        }
+    }
+    if let Some(Value::Array(vcs)) = doc.pointer_mut("/credentialSubject/verifiableCredential") {
+        for vc in vcs.iter_mut() {
+            *vc = with_contexts(vc, ob);
+        }
+    }
+    doc
+}
+
+/// A ClrCredential that uses every term the CLR context defines.
+fn every_term() -> Value {
+    json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", CLR_CONTEXT,
+                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "id": "urn:uuid:4b3c1f0e-0000-4000-8000-000000000001",
+        "type": ["VerifiableCredential", "ClrCredential"],
+        "issuer": {"id": "https://district.example/issuers/1", "type": ["Profile"], "name": "District"},
+        "validFrom": "2026-01-01T00:00:00Z",
+        "name": "Portfolio",
+        "partial": true,
+        "credentialSubject": {
+            "id": "did:example:teacher",
+            "type": ["ClrSubject"],
+            "identifier": [{"type": "IdentityObject", "identityHash": "teacher@district.example",
+                            "identityType": "emailAddress", "hashed": false}],
+            "achievement": [{"id": "https://district.example/a/1", "type": ["Achievement"],
+                             "name": "Flexible Grouping", "description": "d",
+                             "criteria": {"narrative": "n"}}],
+            "association": [{"type": "Association", "associationType": "isChildOf",
+                             "sourceId": "https://district.example/a/1",
+                             "targetId": "https://district.example/stacks/di"}],
+            "verifiableCredential": [],
+            "obi:extraProperty": "uses the obi prefix the ClrSubject context defines",
+            "cred:holder": {"id": "did:example:teacher"}
+        }
+    })
+}
+
+#[test]
+fn project_clr_context_expands_like_the_official_one() {
+    let Some(std) = shared("standards") else {
+        return;
+    };
+    let official = Arc::new(read_json(
+        &std.join("contexts/clr/clr-v2p0-context-2.0.1.json"),
+    ));
+    let theirs = Processor::with_loader(Arc::new(OfficialClr(official)));
+    let ours = Processor::new();
+
+    // The same terms under VC 1.1 and OB 3.0.1, whose context defines `xsd:`.
+    let mut v1 = every_term();
+    v1["@context"] = json!([
+        "https://www.w3.org/2018/credentials/v1",
+        CLR_CONTEXT,
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json"
+    ]);
+    v1["issuanceDate"] = v1["validFrom"].take();
+    v1.as_object_mut().unwrap().remove("validFrom");
+    let mut docs: Vec<(String, Value)> = vec![
+        ("every-term".into(), every_term()),
+        ("every-term-vc1".into(), v1),
+    ];
+    for f in [
+        "clr-credential-signed.json",
+        "clr-credential-unsigned.json",
+        "clr-document-before-signing.json",
+    ] {
+        let p = std.join("ob/impl-guide-test-vectors/extracted").join(f);
+        docs.push((f.into(), read_json(&p)));
+    }
+    for entry in std::fs::read_dir(std.join("clr/validator-fixtures/clr20")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "json") {
+            docs.push((p.display().to_string(), read_json(&p)));
+        }
+    }
+    let mut compared = 0;
+    for (name, doc) in &docs {
+        // Each document with its own OB context and with 3.0.3 and 3.0.1 (3.0.3 leaves `xsd:`
+        // undefined, 3.0.1 defines it); a combination both processors refuse (VC 2.0 with 3.0.1
+        // redefines protected terms) must be refused the same way.
+        let before = compared;
+        for ob in [
+            None,
+            Some("https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"),
+            Some("https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json"),
+        ] {
+            let doc = with_contexts(doc, ob);
+            let a = ours.to_rdf(&doc, &Options::default());
+            let b = theirs.to_rdf(&doc, &Options::default());
+            match (a, b) {
+                (Ok(a), Ok(b)) => {
+                    let (a, b) = (canonicalize(&a).unwrap(), canonicalize(&b).unwrap());
+                    assert_eq!(a, b, "{name} with {ob:?}: N-Quads differ");
+                    assert!(
+                        a.contains("https://purl.imsglobal.org/spec/vc/clr/vocab.html#"),
+                        "{name}: no CLR term expanded"
+                    );
+                    compared += 1;
+                }
+                (Err(a), Err(b)) => {
+                    eprintln!("{name} with {ob:?}: both refuse: {a}");
+                    assert_eq!(a.kind(), b.kind(), "{name} with {ob:?}")
+                }
+                (a, b) => panic!("{name} with {ob:?}: ours {a:?}, official {b:?}"),
+            }
+        }
+        assert!(compared > before, "{name}: no context combination expanded");
+    }
+    eprintln!(
+        "CLR context: {compared} expansions of {} documents agree with the official context",
+        docs.len()
+    );
+    assert!(
+        compared >= docs.len() + 6,
+        "only {compared} expansions compared"
+    );
+}
+
+/// The impl-guide issuer key (seed from the 1EdTech implementation guide).
+const IMPL_GUIDE_SEED: &str = "6241a409e6707bb640a0140a8a32bc3d193c33a661747284d6adfa4ed4180be4";
+
+/// A controller document for `https://example.edu/issuers/565049` listing the impl-guide key.
+fn impl_guide_issuer() -> openbadges::resolve::LocalResources {
+    let key = openbadges::keys::SigningKey::from_seed_hex(IMPL_GUIDE_SEED).unwrap();
+    let mk = key.verifying_key().to_multikey();
+    let controller = "https://example.edu/issuers/565049";
+    let vm = format!("{controller}#{mk}");
+    let doc = json!({
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": controller,
+        "verificationMethod": [{"id": vm, "type": "Multikey", "controller": controller,
+                                "publicKeyMultibase": mk}],
+        "assertionMethod": [vm],
+    });
+    let mut res = openbadges::resolve::LocalResources::new();
+    res.insert(controller, serde_json::to_vec(&doc).unwrap());
+    res
+}
+
+#[test]
+fn impl_guide_clr_vector_canonical_forms_signature_and_verification() {
+    use openbadges::proof::{explain, ProofOptions, Signer, Suite};
+    let Some(dir) = shared("standards/ob/impl-guide-test-vectors") else {
+        return;
+    };
+    let signed = read_json(&dir.join("extracted/clr-credential-signed.json"));
+    let ex = explain(&signed, 0).unwrap();
+    let canon = |f: &str| std::fs::read_to_string(dir.join("clrv2p0").join(f)).unwrap();
+    assert_eq!(ex.canonical_document, canon("document-canon.txt"));
+    assert_eq!(ex.canonical_proof_config, canon("proof-canon.txt"));
+
+    // Re-signed with the impl guide's key, the unsigned credential gets the same proofValue.
+    let key = openbadges::keys::SigningKey::from_seed_hex(IMPL_GUIDE_SEED).unwrap();
+    let unsigned = read_json(&dir.join("extracted/clr-credential-unsigned.json"));
+    let proof = match &signed["proof"] {
+        Value::Array(a) => &a[0],
+        p => p,
+    };
+    let again = Signer::new(key, proof["verificationMethod"].as_str().unwrap())
+        .sign(
+            &unsigned,
+            Suite::EddsaRdfc2022,
+            &ProofOptions::assertion().created(proof["created"].as_str().unwrap()),
+        )
+        .unwrap();
+    assert_eq!(again["proof"]["proofValue"], proof["proofValue"]);
+
+    // And the whole CLR verifies, nested credentials included.
+    let options =
+        openbadges::verify::VerifyOptions::default().resolver(Arc::new(impl_guide_issuer()));
+    let verifier = openbadges::verify::Verifier::new(options);
+    let report = openbadges::clr::verify_clr(&signed, &verifier).unwrap();
+    assert!(report.verified(), "{report}");
+    assert_eq!(report.credentials.len(), 1, "{report}");
+    eprintln!("impl-guide CLR:\n{report}");
+}
+
+/// Serves, for every proof in `doc` (nested credentials included) whose verification method is
+/// `<https controller>#<multikey>`, a controller document listing that key.
+fn serve_controllers(doc: &Value, res: &mut openbadges::resolve::LocalResources) {
+    match doc {
+        Value::Object(o) => {
+            if let Some(vm) = o.get("verificationMethod").and_then(Value::as_str) {
+                if let Some((controller, mk)) = vm.split_once('#') {
+                    if controller.starts_with("https://") && mk.starts_with("z6Mk") {
+                        let cdoc = json!({
+                            "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+                            "id": controller,
+                            "verificationMethod": [{"id": vm, "type": "Multikey",
+                                "controller": controller, "publicKeyMultibase": mk}],
+                            "assertionMethod": [vm],
+                        });
+                        res.insert(controller, serde_json::to_vec(&cdoc).unwrap());
+                    }
+                }
+            }
+            o.values().for_each(|v| serve_controllers(v, res));
+        }
+        Value::Array(a) => a.iter().for_each(|v| serve_controllers(v, res)),
+        _ => {}
+    }
+}
+
+#[test]
+fn validator_clr_fixture_verifies_and_a_tampered_nested_credential_fails() {
+    let Some(dir) = shared("standards/clr/validator-fixtures/clr20") else {
+        return;
+    };
+    let simple = read_json(&dir.join("simple.json"));
+    let mut res = openbadges::resolve::LocalResources::new();
+    serve_controllers(&simple, &mut res);
+    let options = openbadges::verify::VerifyOptions::default().resolver(Arc::new(res));
+    let verifier = openbadges::verify::Verifier::new(options);
+    let report = openbadges::clr::verify_clr(&simple, &verifier).unwrap();
+    assert!(report.verified(), "{report}");
+
+    // Changing a nested credential breaks its own proof and the CLR's.
+    let mut tampered = simple.clone();
+    tampered["credentialSubject"]["verifiableCredential"][0]["credentialSubject"]["achievement"]
+        ["name"] = "Something else".into();
+    let report = openbadges::clr::verify_clr(&tampered, &verifier).unwrap();
+    assert!(!report.verified());
+    assert!(!report.clr.verified, "{report}");
+    assert!(!report.credentials[0].verified, "{report}");
+}
