@@ -24,6 +24,7 @@ pub mod jsonld;
 pub mod jwt;
 pub mod keys;
 pub mod lint;
+pub mod policy;
 pub mod portfolio;
 pub mod present;
 pub mod profile;

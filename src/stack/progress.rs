@@ -157,30 +157,49 @@ impl fmt::Display for StackProgress {
     }
 }
 
-/// Score of a rule: (members earned that count toward it, members it needs).
-fn score(
-    rule: &Rule,
-    earned: &dyn Fn(&str) -> bool,
-    nested: &dyn Fn(&str) -> (usize, usize),
-) -> (usize, usize) {
+/// An achievement that would bring an unmet `rule` closer to being met (depth first).
+fn next_missing<'a>(set: &'a StackSet, rule: &'a Rule, earned: &HashSet<&str>) -> Option<&'a str> {
+    let met = |r: &Rule| rule_met(set, r, earned);
     match rule {
-        Rule::Achievement(a) => (usize::from(earned(a)), 1),
-        Rule::Stack(s) => nested(s),
-        Rule::AllOf(rs) => rs.iter().fold((0, 0), |(h, n), r| {
-            let (h2, n2) = score(r, earned, nested);
-            (h + h2, n + n2)
-        }),
+        Rule::Achievement(a) => (!earned.contains(a.as_str())).then_some(a.as_str()),
+        Rule::Stack(s) => set.stack(s).and_then(|s| next_missing(set, &s.rule, earned)),
+        Rule::AllOf(rs) => rs
+            .iter()
+            .find(|r| !met(r))
+            .and_then(|r| next_missing(set, r, earned)),
         Rule::AtLeast { n, of } => {
-            let mut scores: Vec<(usize, usize)> =
-                of.iter().map(|r| score(r, earned, nested)).collect();
-            // The options closest to done first: complete ones, then the most earned.
-            scores.sort_by_key(|(h, need)| (h < need, std::cmp::Reverse(*h), *need));
-            scores
-                .into_iter()
-                .take(*n)
-                .fold((0, 0), |(h, nn), (h2, n2)| (h + h2, nn + n2))
+            if of.iter().filter(|r| met(r)).count() >= *n {
+                return None;
+            }
+            of.iter()
+                .filter(|r| !met(r))
+                .find_map(|r| next_missing(set, r, earned))
         }
     }
+}
+
+/// The rule met by these achievements (nested stacks by their own rules; pace is judged apart).
+fn rule_met(set: &StackSet, rule: &Rule, earned: &HashSet<&str>) -> bool {
+    satisfied(rule, &|a| earned.contains(a), &|s| {
+        set.stack(s).is_some_and(|s| rule_met(set, &s.rule, earned))
+    })
+}
+
+/// How many more distinct achievements the rule needs: adds a missing member until it is met
+/// (exact for the usual shapes; an upper bound when nested stacks overlap unusually).
+fn still_needed(set: &StackSet, rule: &Rule, earned: &HashSet<&str>) -> usize {
+    let mut have: HashSet<&str> = earned.clone();
+    let mut n = 0;
+    while !rule_met(set, rule, &have) && n < 100_000 {
+        match next_missing(set, rule, &have) {
+            Some(a) => {
+                have.insert(a);
+                n += 1;
+            }
+            None => break,
+        }
+    }
+    n
 }
 
 fn satisfied(rule: &Rule, earned: &dyn Fn(&str) -> bool, nested: &dyn Fn(&str) -> bool) -> bool {
@@ -401,13 +420,10 @@ fn progress_memo(
         .iter()
         .filter_map(|&i| holdings[i].achievement_id())
         .collect();
-    let nested_score = |s: &str| {
-        // A nested stack weighs what it requires.
-        let p = &nested[s];
-        (p.required - p.still_needed, p.required)
-    };
-    let (have, need) = score(&stack.rule, &|a| earned_set.contains(a), &nested_score);
-    let rule_met = completed_at.is_some();
+    let used = earned_set.iter().filter(|a| members.contains(**a)).count();
+    let missing_count = still_needed(set, &stack.rule, &earned_set);
+    let (have, need) = (used.min(used + missing_count), used + missing_count);
+    let rule_is_met = completed_at.is_some();
 
     // Pace: judged over periods that ended before completion (or before now).
     let (pace, lapsed) = match &stack.pace {
@@ -420,7 +436,7 @@ fn progress_memo(
             (Some(periods), lapsed)
         }
     };
-    let complete = rule_met && !lapsed;
+    let complete = rule_is_met && !lapsed;
 
     let name_of = |a: &str| {
         set.achievements
