@@ -269,3 +269,135 @@ fn validator_clr_fixture_verifies_and_a_tampered_nested_credential_fails() {
     assert!(!report.clr.verified, "{report}");
     assert!(!report.credentials[0].verified, "{report}");
 }
+
+/// Three Riverside micro-credentials for Maria, signed by a did:key issuer (resolvable offline
+/// on both sides), and the CLR bundling them with the differentiation stack's associations.
+fn our_clr() -> (Value, Vec<Value>) {
+    use openbadges::issue::Issuer;
+    use openbadges::keys::SigningKey;
+    use openbadges::proof::Suite;
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+    let district = Issuer::new(
+        json!({"type": ["Profile"], "name": "Riverside Unified School District"}),
+        SigningKey::from_seed(&[0x52; 32]),
+    )
+    .unwrap();
+    let badges: Vec<Value> = ["flexible-grouping", "tiered-assignments", "learning-stations"]
+        .iter()
+        .enumerate()
+        .map(|(k, slug)| {
+            let id = format!("https://riverside.example/achievements/{slug}");
+            let cred = json!({
+                "@context": ["https://www.w3.org/ns/credentials/v2",
+                             "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+                "type": ["VerifiableCredential", "OpenBadgeCredential"],
+                "name": slug,
+                "credentialSubject": {"id": "did:example:maria", "type": ["AchievementSubject"],
+                    "achievement": {"id": id, "type": ["Achievement"], "achievementType": "MicroCredential",
+                        "name": slug, "description": "A micro-credential.",
+                        "criteria": {"narrative": "Rubric score 3 or higher."},
+                        "creditsAvailable": 0.5}}
+            });
+            district
+                .issue_at(&cred, Suite::EddsaRdfc2022, at(&format!("2025-0{}-01T00:00:00Z", k + 1)), None)
+                .unwrap()
+        })
+        .collect();
+    let verifier = openbadges::verify::Verifier::new(
+        openbadges::verify::VerifyOptions::default().at(at("2026-01-01T00:00:00Z")),
+    );
+    let mut folio = openbadges::portfolio::Portfolio::new();
+    for (i, b) in badges.iter().enumerate() {
+        folio.add_value(format!("badge-{i}"), b, &verifier).unwrap();
+    }
+    let stacks = openbadges::stack::StackSet::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/programs/riverside-stacks.json"),
+    )
+    .unwrap();
+    let unsigned = openbadges::clr::bundle(
+        &folio,
+        "did:example:maria",
+        "Maria's micro-credentials",
+        Some(&stacks),
+    )
+    .unwrap();
+    let registrar = Issuer::new(
+        json!({"type": ["Profile"], "name": "Riverside Human Resources"}),
+        SigningKey::from_seed(&[0x53; 32]),
+    )
+    .unwrap();
+    let clr = registrar
+        .issue_at(
+            &unsigned,
+            Suite::EddsaRdfc2022,
+            at("2026-01-02T00:00:00Z"),
+            None,
+        )
+        .unwrap();
+    (clr, badges)
+}
+
+#[test]
+fn clr_bundled_here_verifies_here_with_its_associations() {
+    let (clr, badges) = our_clr();
+    let subject = &clr["credentialSubject"];
+    assert_eq!(subject["verifiableCredential"].as_array().unwrap().len(), 3);
+    assert_eq!(subject["verifiableCredential"][0], badges[0]);
+    // The three members plus the achievements of the three stacks they belong to (the
+    // differentiation stack and both compensation phases, which take any catalog badge), linked
+    // by isChildOf associations.
+    assert_eq!(subject["achievement"].as_array().unwrap().len(), 6);
+    let assoc = subject["association"].as_array().unwrap();
+    assert_eq!(assoc.len(), 9);
+    assert_eq!(assoc[0]["associationType"], "isChildOf");
+    assert_eq!(
+        assoc[0]["sourceId"],
+        "https://riverside.example/achievements/flexible-grouping"
+    );
+    assert_eq!(
+        assoc[0]["targetId"],
+        "https://riverside.example/achievements/differentiation-stack"
+    );
+    let verifier = openbadges::verify::Verifier::new(openbadges::verify::VerifyOptions::default());
+    let report = openbadges::clr::verify_clr(&clr, &verifier).unwrap();
+    assert!(report.verified(), "{report}");
+    assert_eq!(report.credentials.len(), 3);
+
+    // A nested credential about someone else fails `clr-subject` even when signed correctly.
+    let mut stranger = clr.clone();
+    stranger["credentialSubject"]["id"] = "did:example:someone-else".into();
+    stranger.as_object_mut().unwrap().remove("proof");
+    let registrar = openbadges::issue::Issuer::new(
+        json!({"type": ["Profile"], "name": "Riverside Human Resources"}),
+        openbadges::keys::SigningKey::from_seed(&[0x53; 32]),
+    )
+    .unwrap();
+    let stranger = registrar
+        .issue(&stranger, openbadges::proof::Suite::EddsaRdfc2022)
+        .unwrap();
+    let report = openbadges::clr::verify_clr(&stranger, &verifier).unwrap();
+    assert!(!report.verified());
+    assert!(
+        report.clr.check("clr-subject").unwrap().is_blocking(),
+        "{report}"
+    );
+}
+
+#[test]
+fn clr_bundled_here_verifies_in_the_js_reference() {
+    let Some(std) = shared("standards/contexts/clr/clr-v2p0-context-2.0.1.json") else {
+        return;
+    };
+    let Some(d) = common::interop_dir() else {
+        return;
+    };
+    let ctx = std.to_string_lossy().to_string();
+    let (clr, _) = our_clr();
+    let (ok, out) = common::node(&d, "clr.mjs", &[&ctx], &clr);
+    assert!(ok, "the JS stack refused our CLR: {out}");
+    let mut tampered = clr.clone();
+    tampered["credentialSubject"]["verifiableCredential"][1]["credentialSubject"]["achievement"]
+        ["creditsAvailable"] = 2.5.into();
+    let (ok, _) = common::node(&d, "clr.mjs", &[&ctx], &tampered);
+    assert!(!ok, "the JS stack accepted a tampered CLR");
+}

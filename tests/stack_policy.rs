@@ -119,7 +119,9 @@ impl World {
 
     fn verifier(&self, now: &str, trust: Option<TrustList>) -> Verifier {
         let mut res = self.resources.clone();
-        let list = self.status.list_credential(RIVERSIDE, "2023-01-01T00:00:00Z");
+        let list = self
+            .status
+            .list_credential(RIVERSIDE, "2023-01-01T00:00:00Z");
         let list = self
             .issuer(RIVERSIDE)
             .issue_at(&list, Suite::EddsaRdfc2022, t("2023-01-01T00:00:00Z"), None)
@@ -151,28 +153,63 @@ fn catalog_ids(w: &World) -> Vec<String> {
 #[test]
 fn stack_of_three_with_order_award_and_evidence() {
     let mut w = World::new();
-    let fg = w.badge(RIVERSIDE, &ach("flexible-grouping"), MARIA, "2024-09-10T00:00:00Z");
-    let ta = w.badge(RIVERSIDE, &ach("tiered-assignments"), MARIA, "2024-10-10T00:00:00Z");
+    let fg = w.badge(
+        RIVERSIDE,
+        &ach("flexible-grouping"),
+        MARIA,
+        "2024-09-10T00:00:00Z",
+    );
+    let ta = w.badge(
+        RIVERSIDE,
+        &ach("tiered-assignments"),
+        MARIA,
+        "2024-10-10T00:00:00Z",
+    );
     let v = w.verifier("2025-01-01T00:00:00Z", None);
     let stack = "https://riverside.example/stacks/differentiation";
 
-    let p = progress(&w.stacks, stack, &portfolio(&[fg.clone(), ta.clone()], &v), t("2025-01-01T00:00:00Z")).unwrap();
+    let p = progress(
+        &w.stacks,
+        stack,
+        &portfolio(&[fg.clone(), ta.clone()], &v),
+        t("2025-01-01T00:00:00Z"),
+    )
+    .unwrap();
     assert!(!p.complete);
     assert_eq!((p.earned.len(), p.still_needed, p.percent), (2, 1, 66.7));
     assert_eq!(p.missing[0].name, "Learning Stations");
     let text = p.to_string();
-    assert!(text.contains("67% — 1 more needed") && text.contains("Learning Stations (missing)"), "{text}");
+    assert!(
+        text.contains("67% — 1 more needed") && text.contains("Learning Stations (missing)"),
+        "{text}"
+    );
 
-    let ls = w.badge(RIVERSIDE, &ach("learning-stations"), MARIA, "2024-11-10T00:00:00Z");
+    let ls = w.badge(
+        RIVERSIDE,
+        &ach("learning-stations"),
+        MARIA,
+        "2024-11-10T00:00:00Z",
+    );
     let folio = portfolio(&[fg.clone(), ta.clone(), ls.clone()], &v);
     let p = progress(&w.stacks, stack, &folio, t("2025-01-01T00:00:00Z")).unwrap();
     assert!(p.complete, "{p}");
     assert_eq!(p.completed_at, Some(t("2024-11-10T00:00:00Z")));
 
     // Award: the stack credential names each constituent credential with its digest.
-    let awarded = award(&w.stacks, &p, &folio, w.issuer(RIVERSIDE), Suite::EddsaRdfc2022, t("2025-01-02T00:00:00Z")).unwrap();
+    let awarded = award(
+        &w.stacks,
+        &p,
+        &folio,
+        w.issuer(RIVERSIDE),
+        Suite::EddsaRdfc2022,
+        t("2025-01-02T00:00:00Z"),
+    )
+    .unwrap();
     assert_eq!(awarded["credentialSubject"]["id"], MARIA);
-    assert_eq!(awarded["credentialSubject"]["achievement"]["id"], ach("differentiation-stack"));
+    assert_eq!(
+        awarded["credentialSubject"]["achievement"]["id"],
+        ach("differentiation-stack")
+    );
     let evidence = awarded["evidence"].as_array().unwrap();
     assert_eq!(evidence.len(), 3);
     assert_eq!(evidence[0]["id"], fg["id"]);
@@ -185,16 +222,47 @@ fn stack_of_three_with_order_award_and_evidence() {
     swapped["name"] = "Learning Stations (re-issued)".into();
     let other = portfolio(&[fg.clone(), ta.clone(), swapped], &v);
     let err = check_award_evidence(&awarded, &other).unwrap_err();
-    assert!(err.to_string().contains(ls["id"].as_str().unwrap()), "{err}");
+    assert!(
+        err.to_string().contains(ls["id"].as_str().unwrap()),
+        "{err}"
+    );
 
     // Order: Tiered Assignments earned before Flexible Grouping does not count.
-    let ta_early = w.badge(RIVERSIDE, &ach("tiered-assignments"), MARIA, "2024-08-01T00:00:00Z");
-    let p = progress(&w.stacks, stack, &portfolio(&[fg, ta_early, ls], &v), t("2025-01-01T00:00:00Z")).unwrap();
+    let ta_early = w.badge(
+        RIVERSIDE,
+        &ach("tiered-assignments"),
+        MARIA,
+        "2024-08-01T00:00:00Z",
+    );
+    let p = progress(
+        &w.stacks,
+        stack,
+        &portfolio(&[fg, ta_early, ls], &v),
+        t("2025-01-01T00:00:00Z"),
+    )
+    .unwrap();
     assert!(!p.complete);
-    let why = p.credentials.iter().find_map(|c| c.exclusion.clone()).unwrap();
-    assert_eq!(why, Exclusion::OutOfOrder { requires: ach("flexible-grouping") });
+    let why = p
+        .credentials
+        .iter()
+        .find_map(|c| c.exclusion.clone())
+        .unwrap();
+    assert_eq!(
+        why,
+        Exclusion::OutOfOrder {
+            requires: ach("flexible-grouping")
+        }
+    );
     // Awarding an incomplete stack is refused, naming what is missing.
-    let err = award(&w.stacks, &p, &Portfolio::new(), w.issuer(RIVERSIDE), Suite::EddsaRdfc2022, t("2025-01-02T00:00:00Z")).unwrap_err();
+    let err = award(
+        &w.stacks,
+        &p,
+        &Portfolio::new(),
+        w.issuer(RIVERSIDE),
+        Suite::EddsaRdfc2022,
+        t("2025-01-02T00:00:00Z"),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("Tiered Assignments"), "{err}");
 }
 
@@ -212,7 +280,12 @@ fn two_phase_compensation_program_with_yearly_minimum() {
     for (k, a) in ids.iter().take(30).enumerate() {
         let year = 2023 + (k / 5) as i32;
         let month = 8 + (k % 5) as u32;
-        badges.push(w.badge(RIVERSIDE, a, MARIA, &format!("{year}-{month:02}-15T00:00:00Z")));
+        badges.push(w.badge(
+            RIVERSIDE,
+            a,
+            MARIA,
+            &format!("{year}-{month:02}-15T00:00:00Z"),
+        ));
     }
     let policy = CreditPolicy::load(&fixture("riverside-policy.json")).unwrap();
 
@@ -253,17 +326,30 @@ fn two_phase_compensation_program_with_yearly_minimum() {
             5..=7 => 2024,
             _ => 2025,
         };
-        ana.push(w.badge(RIVERSIDE, a, MARIA, &format!("{year}-10-{:02}T00:00:00Z", k + 1)));
+        ana.push(w.badge(
+            RIVERSIDE,
+            a,
+            MARIA,
+            &format!("{year}-10-{:02}T00:00:00Z", k + 1),
+        ));
     }
     let now = "2026-09-01T00:00:00Z";
     let v = w.verifier(now, None);
     let folio = portfolio(&ana, &v);
-    let p = progress(&w.stacks, "https://riverside.example/stacks/compensation-phase-1", &folio, t(now)).unwrap();
+    let p = progress(
+        &w.stacks,
+        "https://riverside.example/stacks/compensation-phase-1",
+        &folio,
+        t(now),
+    )
+    .unwrap();
     assert!(p.lapsed && !p.complete, "{p}");
     let short = p.pace.as_ref().unwrap().iter().find(|x| !x.met).unwrap();
     assert_eq!((short.from, short.count), (t("2024-08-01T00:00:00Z"), 3));
     assert!(p.to_string().contains("SHORT"), "{p}");
-    let value = policy.value(&folio, &progress_all(&w.stacks, &folio, t(now)).unwrap()).unwrap();
+    let value = policy
+        .value(&folio, &progress_all(&w.stacks, &folio, t(now)).unwrap())
+        .unwrap();
     assert_eq!(total(&value, "% salary"), None);
 }
 
@@ -271,8 +357,14 @@ fn two_phase_compensation_program_with_yearly_minimum() {
 fn twelve_badge_teacher_leader_pathway() {
     let mut w = World::new();
     let set = &w.stacks;
-    let leader = set.stack("https://riverside.example/stacks/teacher-leader").unwrap();
-    let members: Vec<String> = leader.member_achievements().iter().map(|s| s.to_string()).collect();
+    let leader = set
+        .stack("https://riverside.example/stacks/teacher-leader")
+        .unwrap();
+    let members: Vec<String> = leader
+        .member_achievements()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     assert_eq!(members.len(), 12);
     // Membership in standard terms: CLR associations and an OB alignment.
     assert_eq!(leader.associations().len(), 12);
@@ -280,21 +372,54 @@ fn twelve_badge_teacher_leader_pathway() {
     let badges: Vec<Value> = members
         .iter()
         .enumerate()
-        .map(|(k, a)| w.badge(RIVERSIDE, a, MARIA, &format!("2025-{:02}-01T00:00:00Z", k + 1)))
+        .map(|(k, a)| {
+            w.badge(
+                RIVERSIDE,
+                a,
+                MARIA,
+                &format!("2025-{:02}-01T00:00:00Z", k + 1),
+            )
+        })
         .collect();
     let now = "2026-01-15T00:00:00Z";
     let v = w.verifier(now, None);
-    let p = progress(&w.stacks, &leader_id(), &portfolio(&badges[..11], &v), t(now)).unwrap();
+    let p = progress(
+        &w.stacks,
+        &leader_id(),
+        &portfolio(&badges[..11], &v),
+        t(now),
+    )
+    .unwrap();
     assert_eq!((p.complete, p.still_needed), (false, 1));
     let folio = portfolio(&badges, &v);
     let all = progress_all(&w.stacks, &folio, t(now)).unwrap();
     assert!(all[3].complete);
     let policy = CreditPolicy::load(&fixture("riverside-policy.json")).unwrap();
     let value = policy.value(&folio, &all).unwrap();
-    let step = value.steps.iter().find(|s| s.name == "Teacher-Leader Pathway").unwrap();
+    let step = value
+        .steps
+        .iter()
+        .find(|s| s.name == "Teacher-Leader Pathway")
+        .unwrap();
     assert!(step.reached);
-    assert_eq!(value.totals.iter().find(|t| t.unit == "% salary").unwrap().amount, 5.0);
-    assert_eq!(value.totals.iter().find(|t| t.unit == "CPD units").unwrap().amount, 6.0);
+    assert_eq!(
+        value
+            .totals
+            .iter()
+            .find(|t| t.unit == "% salary")
+            .unwrap()
+            .amount,
+        5.0
+    );
+    assert_eq!(
+        value
+            .totals
+            .iter()
+            .find(|t| t.unit == "CPD units")
+            .unwrap()
+            .amount,
+        6.0
+    );
 }
 
 fn leader_id() -> String {
@@ -319,10 +444,20 @@ fn a_teacher_moves_districts_and_the_same_badges_are_valued_differently() {
     .iter()
     .enumerate()
     {
-        badges.push(w.badge(RIVERSIDE, &ach(slug), MARIA, &format!("2025-{:02}-01T00:00:00Z", k + 1)));
+        badges.push(w.badge(
+            RIVERSIDE,
+            &ach(slug),
+            MARIA,
+            &format!("2025-{:02}-01T00:00:00Z", k + 1),
+        ));
     }
     // One Lakeshore badge of her own, one from an issuer neither district accepts.
-    badges.push(w.badge(LAKESHORE, "https://lakeshore.example/achievements/math-talks", MARIA, "2025-10-01T00:00:00Z"));
+    badges.push(w.badge(
+        LAKESHORE,
+        "https://lakeshore.example/achievements/math-talks",
+        MARIA,
+        "2025-10-01T00:00:00Z",
+    ));
     badges.push(w.badge(STRANGER, &ach("co-teaching"), MARIA, "2025-10-02T00:00:00Z"));
     let now = "2026-01-15T00:00:00Z";
     let v = w.verifier(now, None);
@@ -336,61 +471,173 @@ fn a_teacher_moves_districts_and_the_same_badges_are_valued_differently() {
 
     // Riverside: its own 9 badges, 4 hours each.
     assert_eq!(a.counted, 9);
-    assert_eq!(a.totals.iter().find(|t| t.unit == "in-service hours").unwrap().amount, 36.0);
+    assert_eq!(
+        a.totals
+            .iter()
+            .find(|t| t.unit == "in-service hours")
+            .unwrap()
+            .amount,
+        36.0
+    );
     // Lakeshore: 8 Riverside badges through equivalences (PBL has none), its own Math Talks is a
     // duplicate of Riverside's, Growth Mindset is worth 8: 8 + 7 × 6 = 50, capped at 40.
     assert_eq!(b.counted, 8, "{b}");
     let ce = b.totals.iter().find(|t| t.unit == "CE points").unwrap();
     assert_eq!((ce.amount, ce.uncapped), (40.0, Some(50.0)));
-    let gm = b.credentials.iter().find(|c| c.achievement.as_deref() == Some(&ach("growth-mindset")[..])).unwrap();
-    assert_eq!(gm.counted_as.as_deref(), Some("https://lakeshore.example/achievements/growth-mindset"));
+    let gm = b
+        .credentials
+        .iter()
+        .find(|c| c.achievement.as_deref() == Some(&ach("growth-mindset")[..]))
+        .unwrap();
+    assert_eq!(
+        gm.counted_as.as_deref(),
+        Some("https://lakeshore.example/achievements/growth-mindset")
+    );
     assert_eq!(gm.values, vec![(8.0, "CE points".to_string())]);
     let why = |v: &openbadges::policy::Valuation, id: &str| {
-        v.credentials.iter().find(|c| c.achievement.as_deref() == Some(id)).unwrap().exclusion.clone()
+        v.credentials
+            .iter()
+            .find(|c| c.achievement.as_deref() == Some(id))
+            .unwrap()
+            .exclusion
+            .clone()
     };
-    assert_eq!(why(&b, &ach("project-based-learning")), Some(Exclusion::NotAMember { achievement: Some(ach("project-based-learning")) }));
-    assert!(matches!(why(&b, "https://lakeshore.example/achievements/math-talks"), Some(Exclusion::Duplicate { .. })));
-    assert_eq!(why(&b, &ach("co-teaching")), Some(Exclusion::IssuerNotAccepted { issuer: STRANGER.into() }));
-    assert_eq!(why(&a, &ach("co-teaching")), Some(Exclusion::IssuerNotAccepted { issuer: STRANGER.into() }));
+    assert_eq!(
+        why(&b, &ach("project-based-learning")),
+        Some(Exclusion::NotAMember {
+            achievement: Some(ach("project-based-learning"))
+        })
+    );
+    assert!(matches!(
+        why(&b, "https://lakeshore.example/achievements/math-talks"),
+        Some(Exclusion::Duplicate { .. })
+    ));
+    assert_eq!(
+        why(&b, &ach("co-teaching")),
+        Some(Exclusion::IssuerNotAccepted {
+            issuer: STRANGER.into()
+        })
+    );
+    assert_eq!(
+        why(&a, &ach("co-teaching")),
+        Some(Exclusion::IssuerNotAccepted {
+            issuer: STRANGER.into()
+        })
+    );
 
     // The report an HR office reads, and its JSON form.
     let text = b.to_string();
-    for want in ["40 CE points (capped; 50 before the cap)", "8 of 11 credentials counted", "Not counted", "is not accepted by this policy"] {
+    for want in [
+        "40 CE points (capped; 50 before the cap)",
+        "8 of 11 credentials counted",
+        "Not counted",
+        "is not accepted by this policy",
+    ] {
         assert!(text.contains(want), "missing {want:?} in\n{text}");
     }
     let json = serde_json::to_value(&b).unwrap();
     assert_eq!(json["totals"][0]["unit"], "CE points");
-    assert_eq!(json["credentials"][10]["exclusion"]["reason"], "issuer-not-accepted");
+    assert_eq!(
+        json["credentials"][10]["exclusion"]["reason"],
+        "issuer-not-accepted"
+    );
 }
 
 #[test]
 fn why_a_credential_did_not_count() {
     let mut w = World::new();
-    let fg = w.badge(RIVERSIDE, &ach("flexible-grouping"), MARIA, "2024-09-10T00:00:00Z");
-    let ta = w.badge(RIVERSIDE, &ach("tiered-assignments"), MARIA, "2024-10-10T00:00:00Z");
-    let ls = w.badge(RIVERSIDE, &ach("learning-stations"), MARIA, "2024-11-10T00:00:00Z");
-    let revoked = w.badge(RIVERSIDE, &ach("growth-mindset"), MARIA, "2024-11-11T00:00:00Z");
+    let fg = w.badge(
+        RIVERSIDE,
+        &ach("flexible-grouping"),
+        MARIA,
+        "2024-09-10T00:00:00Z",
+    );
+    let ta = w.badge(
+        RIVERSIDE,
+        &ach("tiered-assignments"),
+        MARIA,
+        "2024-10-10T00:00:00Z",
+    );
+    let ls = w.badge(
+        RIVERSIDE,
+        &ach("learning-stations"),
+        MARIA,
+        "2024-11-10T00:00:00Z",
+    );
+    let revoked = w.badge(
+        RIVERSIDE,
+        &ach("growth-mindset"),
+        MARIA,
+        "2024-11-11T00:00:00Z",
+    );
     w.status.revoke(revoked["id"].as_str().unwrap()).unwrap();
     let mut expired = w.badge(RIVERSIDE, &ach("math-talks"), MARIA, "2024-11-12T00:00:00Z");
     expired["validUntil"] = "2025-01-01T00:00:00Z".into(); // breaks the proof too: re-sign
     expired.as_object_mut().unwrap().remove("proof");
-    let expired = w.issuer(RIVERSIDE).issue_at(&expired, Suite::EddsaRdfc2022, t("2024-11-12T00:00:00Z"), None).unwrap();
-    let someone_else = w.badge(RIVERSIDE, &ach("close-reading"), "did:example:someone-else", "2024-11-13T00:00:00Z");
+    let expired = w
+        .issuer(RIVERSIDE)
+        .issue_at(
+            &expired,
+            Suite::EddsaRdfc2022,
+            t("2024-11-12T00:00:00Z"),
+            None,
+        )
+        .unwrap();
+    let someone_else = w.badge(
+        RIVERSIDE,
+        &ach("close-reading"),
+        "did:example:someone-else",
+        "2024-11-13T00:00:00Z",
+    );
     let untrusted = w.badge(STRANGER, &ach("co-teaching"), MARIA, "2024-11-14T00:00:00Z");
-    let mut forged = w.badge(RIVERSIDE, &ach("academic-discourse"), MARIA, "2024-11-15T00:00:00Z");
+    let mut forged = w.badge(
+        RIVERSIDE,
+        &ach("academic-discourse"),
+        MARIA,
+        "2024-11-15T00:00:00Z",
+    );
     forged["credentialSubject"]["achievement"]["name"] = "Something Grander".into();
-    let not_member = w.badge(RIVERSIDE, &ach("writing-conferences"), MARIA, "2024-11-16T00:00:00Z");
+    let not_member = w.badge(
+        RIVERSIDE,
+        &ach("writing-conferences"),
+        MARIA,
+        "2024-11-16T00:00:00Z",
+    );
 
     let trust = TrustList::new().trust(RIVERSIDE).trust(LAKESHORE);
     let v = w.verifier("2026-01-01T00:00:00Z", Some(trust));
-    let all = [fg.clone(), fg, ta, ls, revoked, expired, someone_else, untrusted, forged, not_member];
+    let all = [
+        fg.clone(),
+        fg,
+        ta,
+        ls,
+        revoked,
+        expired,
+        someone_else,
+        untrusted,
+        forged,
+        not_member,
+    ];
     let folio = portfolio(&all, &v);
-    let p = progress(&w.stacks, "https://riverside.example/stacks/differentiation", &folio, t("2026-01-01T00:00:00Z")).unwrap();
+    let p = progress(
+        &w.stacks,
+        "https://riverside.example/stacks/differentiation",
+        &folio,
+        t("2026-01-01T00:00:00Z"),
+    )
+    .unwrap();
     assert!(p.complete, "{p}");
     let reasons: Vec<Option<String>> = p
         .credentials
         .iter()
-        .map(|c| c.exclusion.as_ref().map(|e| serde_json::to_value(e).unwrap()["reason"].as_str().unwrap().to_string()))
+        .map(|c| {
+            c.exclusion.as_ref().map(|e| {
+                serde_json::to_value(e).unwrap()["reason"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+        })
         .collect();
     assert_eq!(
         reasons,
@@ -410,9 +657,22 @@ fn why_a_credential_did_not_count() {
     );
     // A credential presented twice counts once for the policy too.
     let policy = CreditPolicy::load(&fixture("riverside-policy.json")).unwrap();
-    let value = policy.value(&folio, &progress_all(&w.stacks, &folio, t("2026-01-01T00:00:00Z")).unwrap()).unwrap();
+    let value = policy
+        .value(
+            &folio,
+            &progress_all(&w.stacks, &folio, t("2026-01-01T00:00:00Z")).unwrap(),
+        )
+        .unwrap();
     assert_eq!(value.counted, 4, "{value}");
-    assert_eq!(value.totals.iter().find(|t| t.unit == "in-service hours").unwrap().amount, 16.0);
+    assert_eq!(
+        value
+            .totals
+            .iter()
+            .find(|t| t.unit == "in-service hours")
+            .unwrap()
+            .amount,
+        16.0
+    );
 }
 
 #[test]
@@ -432,14 +692,20 @@ fn bad_definition_files_name_the_file_and_the_entry() {
     let p = write("cycle.json", &stacks.to_string());
     let err = StackSet::load(&p).unwrap_err();
     let msg = err.to_string();
-    assert!(msg.contains("cycle.json") && msg.contains("cycle") && msg.contains(a.as_str().unwrap()), "{msg}");
+    assert!(
+        msg.contains("cycle.json") && msg.contains("cycle") && msg.contains(a.as_str().unwrap()),
+        "{msg}"
+    );
     assert!(err.pointer().unwrap().starts_with("/stacks/"), "{msg}");
 
     let mut stacks: Value = serde_json::from_str(&base).unwrap();
     stacks["stacks"][0]["rule"]["allOf"][2] = "https://riverside.example/achievements/typo".into();
     let err = StackSet::load(&write("unknown.json", &stacks.to_string())).unwrap_err();
     assert_eq!(err.pointer(), Some("/stacks/0/rule/allOf/2"));
-    assert!(err.to_string().contains("unknown.json") && err.to_string().contains("unknown achievement"), "{err}");
+    assert!(
+        err.to_string().contains("unknown.json") && err.to_string().contains("unknown achievement"),
+        "{err}"
+    );
 
     let mut stacks: Value = serde_json::from_str(&base).unwrap();
     stacks["stacks"][1]["rule"]["atLeast"] = 0.into();
@@ -449,13 +715,34 @@ fn bad_definition_files_name_the_file_and_the_entry() {
 
     // Policies: negative value, zero threshold, unknown achievement, equivalence cycle (TOML).
     let toml = std::fs::read_to_string(fixture("lakeshore-policy.toml")).unwrap();
-    let err = CreditPolicy::load(&write("neg.toml", &toml.replace("amount = 6", "amount = -6"))).unwrap_err();
-    assert!(err.to_string().contains("neg.toml") && err.to_string().contains("negative"), "{err}");
+    let err = CreditPolicy::load(&write(
+        "neg.toml",
+        &toml.replace("amount = 6", "amount = -6"),
+    ))
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("neg.toml") && err.to_string().contains("negative"),
+        "{err}"
+    );
     assert_eq!(err.pointer(), Some("/values/0/amount"));
-    let err = CreditPolicy::load(&write("zero.toml", &format!("{toml}\n[[conversions]]\nevery = 0\namount = 1\nunit = \"CPD\"\n"))).unwrap_err();
+    let err = CreditPolicy::load(&write(
+        "zero.toml",
+        &format!("{toml}\n[[conversions]]\nevery = 0\namount = 1\nunit = \"CPD\"\n"),
+    ))
+    .unwrap_err();
     assert_eq!(err.pointer(), Some("/conversions/0/every"), "{err}");
-    let err = CreditPolicy::load(&write("unknown.toml", &toml.replace("ours = \"https://lakeshore.example/achievements/math-talks\"", "ours = \"https://lakeshore.example/achievements/maths\""))).unwrap_err();
-    assert!(err.to_string().contains("unknown achievement") && err.to_string().contains("unknown.toml"), "{err}");
+    let err = CreditPolicy::load(&write(
+        "unknown.toml",
+        &toml.replace(
+            "ours = \"https://lakeshore.example/achievements/math-talks\"",
+            "ours = \"https://lakeshore.example/achievements/maths\"",
+        ),
+    ))
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("unknown achievement") && err.to_string().contains("unknown.toml"),
+        "{err}"
+    );
     assert_eq!(err.pointer(), Some("/equivalences/6/ours"));
     let cyc = format!(
         "{toml}\n[[equivalences]]\ntheirs = \"https://lakeshore.example/achievements/growth-mindset\"\nours = \"https://lakeshore.example/achievements/flexible-grouping\"\n\n[[equivalences]]\ntheirs = \"https://lakeshore.example/achievements/flexible-grouping\"\nours = \"https://lakeshore.example/achievements/growth-mindset\"\n"

@@ -3,6 +3,7 @@
 //! verification failed, 2 usage or I/O error).
 
 mod batch;
+mod programs;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -17,7 +18,6 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::issue::Issuer;
 use crate::keys::SigningKey;
 use crate::proof::{Expectations, ProofVerifier, Suite};
-use crate::resolve::{LocalResources, Offline, Resolver};
 use crate::status::{Purpose, StatusListStore};
 use crate::verify::{Report, TrustList, Verifier, VerifyOptions};
 
@@ -185,6 +185,15 @@ enum Command {
         #[arg(required = true)]
         files: Vec<String>,
     },
+    /// Stacks and pathways: progress toward them, and award a completed one.
+    #[command(subcommand)]
+    Stack(programs::StackCommand),
+    /// Credit policies: what a portfolio is worth to a district.
+    #[command(subcommand)]
+    Policy(programs::PolicyCommand),
+    /// CLR 2.0: bundle a teacher's verified credentials into a signed ClrCredential, or verify one.
+    #[command(subcommand)]
+    Clr(programs::ClrCommand),
     /// Sign and verify ops/s on the built-in sample credential (like `openssl speed`).
     #[command(
         after_help = "Example:\n  openbadges speed --n 2000\n  openbadges speed --suite eddsa-jcs-2022 --json"
@@ -509,43 +518,12 @@ fn run(cmd: Command) -> Result<u8> {
         } => {
             let mut options = VerifyOptions::default();
             if let Some(at) = at {
-                let t = chrono::DateTime::parse_from_rfc3339(&at).map_err(|e| {
-                    Error::new(
-                        ErrorKind::Usage,
-                        format!("--at {at}: not an RFC 3339 time ({e})"),
-                    )
-                })?;
-                options = options.at(t.to_utc());
+                options = options.at(programs::parse_at(&at)?);
             }
             if let Some(t) = trust {
                 options = options.trust(TrustList::load(&t)?);
             }
-            let mut local = LocalResources::new();
-            for r in &resources {
-                let (url, file) = r.split_once('=').ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::Usage,
-                        format!("--resource {r}: expected URL=FILE"),
-                    )
-                })?;
-                local.insert(url, read_input(file)?);
-            }
-            // Built with the `http` feature and without --offline, what --resource does not
-            // serve is fetched through the hardened HTTPS resolver; otherwise never.
-            #[cfg(feature = "http")]
-            let network: Option<Arc<dyn Resolver>> = (!offline).then(|| {
-                Arc::new(crate::resolve::HttpResolver::builder().build()) as Arc<dyn Resolver>
-            });
-            #[cfg(not(feature = "http"))]
-            let network: Option<Arc<dyn Resolver>> = {
-                let _ = offline;
-                None
-            };
-            let resolver: Arc<dyn Resolver> = match (local.is_empty(), network) {
-                (true, None) => Arc::new(Offline),
-                (false, None) => Arc::new(local),
-                (_, Some(net)) => Arc::new(crate::resolve::Fallback::new(local, net)),
-            };
+            let resolver = programs::resolver_from(&resources, offline)?;
             let verifier = Verifier::new(options.resolver(resolver));
             let mut reports = Vec::new();
             for f in &files {
@@ -569,6 +547,22 @@ fn run(cmd: Command) -> Result<u8> {
                         continue;
                     }
                 }
+                // A CLR: its own report, then one per nested credential.
+                if let Ok(v) = crate::json::parse(&bytes) {
+                    if v.get("type")
+                        .is_some_and(|t| t.to_string().contains("\"ClrCredential\""))
+                    {
+                        let clr = crate::clr::verify_clr(&v, &verifier)?;
+                        let mut r = clr.clr;
+                        r.source = Some(f.clone());
+                        reports.push(r);
+                        for mut n in clr.credentials {
+                            n.source = Some(format!("{f} {}", n.source.unwrap_or_default()));
+                            reports.push(n);
+                        }
+                        continue;
+                    }
+                }
                 let mut r = verifier.verify_bytes(&bytes)?;
                 r.source = Some(f.clone());
                 reports.push(r);
@@ -588,6 +582,9 @@ fn run(cmd: Command) -> Result<u8> {
             }
             Ok(if all { 0 } else { 1 })
         }
+        Command::Stack(cmd) => programs::stack(cmd),
+        Command::Policy(cmd) => programs::policy(cmd),
+        Command::Clr(cmd) => programs::clr(cmd),
         Command::Lint {
             json: as_json,
             file,

@@ -169,7 +169,10 @@ fn check_keys(obj: &Value, allowed: &[&str], at: &str) -> Result<()> {
         if !allowed.contains(&k.as_str()) {
             return Err(bad(
                 &format!("{at}/{}", pointer_token(k)),
-                format!("unknown member `{k}` (expected one of: {})", allowed.join(", ")),
+                format!(
+                    "unknown member `{k}` (expected one of: {})",
+                    allowed.join(", ")
+                ),
             ));
         }
     }
@@ -193,9 +196,15 @@ fn amount(obj: &Value, key: &str, at: &str) -> Result<f64> {
         .get(key)
         .ok_or_else(|| bad(&at, format!("`{key}` is required")))?;
     match v.as_f64() {
-        Some(x) if x < 0.0 => Err(bad(&at, format!("`{key}` is {x}; values cannot be negative"))),
+        Some(x) if x < 0.0 => Err(bad(
+            &at,
+            format!("`{key}` is {x}; values cannot be negative"),
+        )),
         Some(x) if x.is_finite() && x <= 1e9 => Ok(x),
-        _ => Err(bad(&at, format!("`{key}` must be a number between 0 and 1e9"))),
+        _ => Err(bad(
+            &at,
+            format!("`{key}` must be a number between 0 and 1e9"),
+        )),
     }
 }
 
@@ -266,7 +275,10 @@ impl CreditPolicy {
                 let mut s = HashSet::new();
                 for (i, x) in array(v, "acceptedIssuers")?.iter().enumerate() {
                     let iss = x.as_str().filter(|s| !s.is_empty()).ok_or_else(|| {
-                        bad(&format!("/acceptedIssuers/{i}"), "expected an issuer id (string)")
+                        bad(
+                            &format!("/acceptedIssuers/{i}"),
+                            "expected an issuer id (string)",
+                        )
                     })?;
                     s.insert(iss.to_string());
                 }
@@ -318,7 +330,15 @@ impl CreditPolicy {
             let at = format!("/values/{i}");
             check_keys(
                 r,
-                &["achievement", "achievementType", "issuer", "any", "amount", "unit", "note"],
+                &[
+                    "achievement",
+                    "achievementType",
+                    "issuer",
+                    "any",
+                    "amount",
+                    "unit",
+                    "note",
+                ],
                 &at,
             )?;
             let present: Vec<&str> = ["achievement", "achievementType", "issuer", "any"]
@@ -364,7 +384,11 @@ impl CreditPolicy {
         let mut steps = Vec::new();
         for (i, s) in array(v, "steps")?.iter().enumerate() {
             let at = format!("/steps/{i}");
-            check_keys(s, &["name", "count", "stack", "amount", "unit", "note"], &at)?;
+            check_keys(
+                s,
+                &["name", "count", "stack", "amount", "unit", "note"],
+                &at,
+            )?;
             let threshold = match (s.get("count"), s.get("stack")) {
                 (Some(c), None) => Threshold::Count(crate::stack::positive_count(
                     c,

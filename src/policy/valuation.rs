@@ -144,7 +144,11 @@ impl fmt::Display for Valuation {
             writeln!(
                 f,
                 "  + {name}{as_}: {}",
-                if worth.is_empty() { "counted".into() } else { worth.join(", ") }
+                if worth.is_empty() {
+                    "counted".into()
+                } else {
+                    worth.join(", ")
+                }
             )?;
         }
         let not: Vec<&CredentialValue> = self.credentials.iter().filter(|c| !c.counted).collect();
@@ -280,7 +284,9 @@ impl CreditPolicy {
         let mut steps = Vec::new();
         for s in &self.steps {
             let (reached, why) = match &s.threshold {
-                Threshold::Count(n) => (counted >= *n, format!("{} of {n} badges", counted.min(*n))),
+                Threshold::Count(n) => {
+                    (counted >= *n, format!("{} of {n} badges", counted.min(*n)))
+                }
                 Threshold::Stack(id) => {
                     let p = stacks.iter().find(|p| p.stack == *id).ok_or_else(|| {
                         Error::new(
@@ -294,7 +300,10 @@ impl CreditPolicy {
                     let why = if p.complete {
                         format!("{} complete", p.name)
                     } else {
-                        format!("{}: {}% ({} more needed)", p.name, p.percent, p.still_needed)
+                        format!(
+                            "{}: {}% ({} more needed)",
+                            p.name, p.percent, p.still_needed
+                        )
                     };
                     (p.complete, why)
                 }

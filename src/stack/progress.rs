@@ -162,7 +162,9 @@ fn next_missing<'a>(set: &'a StackSet, rule: &'a Rule, earned: &HashSet<&str>) -
     let met = |r: &Rule| rule_met(set, r, earned);
     match rule {
         Rule::Achievement(a) => (!earned.contains(a.as_str())).then_some(a.as_str()),
-        Rule::Stack(s) => set.stack(s).and_then(|s| next_missing(set, &s.rule, earned)),
+        Rule::Stack(s) => set
+            .stack(s)
+            .and_then(|s| next_missing(set, &s.rule, earned)),
         Rule::AllOf(rs) => rs
             .iter()
             .find(|r| !met(r))
