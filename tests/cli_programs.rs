@@ -1,0 +1,285 @@
+//! The built binary's `stack`, `policy` and `clr` commands on the project's program fixtures.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use openbadges::issue::Issuer;
+use openbadges::keys::SigningKey;
+use openbadges::proof::Suite;
+use serde_json::{json, Value};
+
+const RIVERSIDE: &str = "https://riverside.example/issuers/1";
+const SEED: &str = "5252525252525252525252525252525252525252525252525252525252525252";
+const AT: &str = "2026-01-01T00:00:00Z";
+const DIFFERENTIATION: &str = "https://riverside.example/stacks/differentiation";
+
+fn ob(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_openbadges"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/programs")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Riverside's key (the seed above), its profile document, and three badges for Maria.
+fn setup(dir: &Path) -> Vec<String> {
+    let key = SigningKey::from_seed_hex(SEED).unwrap();
+    let mk = key.verifying_key().to_multikey();
+    let vm = format!("{RIVERSIDE}#{mk}");
+    let profile = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2",
+                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+                     "https://w3id.org/security/multikey/v1"],
+        "id": RIVERSIDE, "type": "Profile", "name": "Riverside Unified School District",
+        "verificationMethod": [{"id": vm, "type": "Multikey", "controller": RIVERSIDE, "publicKeyMultibase": mk}],
+        "assertionMethod": [vm],
+    });
+    std::fs::write(dir.join("profile.json"), profile.to_string()).unwrap();
+    let issuer = Issuer::new(
+        json!({"id": RIVERSIDE, "type": ["Profile"], "name": "Riverside Unified School District"}),
+        key,
+    )
+    .unwrap();
+    let mut files = Vec::new();
+    for (k, slug) in [
+        "flexible-grouping",
+        "tiered-assignments",
+        "learning-stations",
+        "growth-mindset",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let cred = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2",
+                         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "name": slug,
+            "credentialSubject": {"id": "did:example:maria", "type": ["AchievementSubject"],
+                "achievement": {"id": format!("https://riverside.example/achievements/{slug}"),
+                    "type": ["Achievement"], "achievementType": "MicroCredential", "name": slug,
+                    "description": "A micro-credential.", "criteria": {"narrative": "Rubric score 3+."}}}
+        });
+        let at = chrono::DateTime::parse_from_rfc3339(&format!("2025-0{}-01T00:00:00Z", k + 1))
+            .unwrap()
+            .to_utc();
+        let signed = issuer
+            .issue_at(&cred, Suite::EddsaRdfc2022, at, None)
+            .unwrap();
+        let name = format!("badge-{k}.json");
+        std::fs::write(dir.join(&name), serde_json::to_vec_pretty(&signed).unwrap()).unwrap();
+        files.push(name);
+    }
+    files
+}
+
+fn resource() -> String {
+    format!("{RIVERSIDE}=profile.json")
+}
+
+#[test]
+fn stack_progress_award_policy_and_clr_from_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let files = setup(dir);
+    let stacks = fixture("riverside-stacks.json");
+    let res = resource();
+    let common = [
+        "--recipient",
+        "did:example:maria",
+        "--at",
+        AT,
+        "--resource",
+        &res,
+    ];
+
+    // Progress, with one badge presented twice.
+    let mut args = vec![
+        "stack",
+        "progress",
+        "--stacks",
+        &stacks,
+        "--stack",
+        DIFFERENTIATION,
+        "--json",
+    ];
+    args.extend(common);
+    args.extend(files.iter().map(String::as_str));
+    args.push(&files[0]);
+    let o = ob(&args, dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let p: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(p["complete"], true);
+    assert_eq!(p["percent"], 100.0);
+    assert_eq!(p["credentials"][3]["exclusion"]["reason"], "not-a-member");
+    assert_eq!(p["credentials"][4]["exclusion"]["reason"], "duplicate");
+
+    // Human form for all stacks.
+    let mut args = vec!["stack", "progress", "--stacks", &stacks];
+    args.extend(common);
+    args.extend(files.iter().map(String::as_str));
+    let o = ob(&args, dir);
+    let text = stdout(&o);
+    assert!(
+        text.contains("Differentiated Instruction Stack — COMPLETE on 2025-03-01"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Teacher-Leader Pathway — 0% — 12 more needed"),
+        "{text}"
+    );
+
+    // Award, then verify the award.
+    let mut args = vec![
+        "stack",
+        "award",
+        "--stacks",
+        &stacks,
+        "--stack",
+        DIFFERENTIATION,
+        "--seed",
+        SEED,
+        "-o",
+        "award.json",
+    ];
+    args.extend(common);
+    args.extend(files.iter().map(String::as_str));
+    let o = ob(&args, dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let award: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("award.json")).unwrap()).unwrap();
+    assert_eq!(award["evidence"].as_array().unwrap().len(), 3);
+    let o = ob(
+        &[
+            "verify",
+            "--at",
+            "2026-02-01T00:00:00Z",
+            "--resource",
+            &res,
+            "award.json",
+        ],
+        dir,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+
+    // An incomplete stack is not awarded: exit 1, nothing written.
+    let mut args = vec![
+        "stack",
+        "award",
+        "--stacks",
+        &stacks,
+        "--stack",
+        DIFFERENTIATION,
+        "--seed",
+        SEED,
+        "-o",
+        "none.json",
+    ];
+    args.extend(common);
+    args.push(&files[0]);
+    let o = ob(&args, dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not complete"));
+    assert!(!dir.join("none.json").exists());
+
+    // Policy values: Lakeshore's TOML policy, and Riverside's (whose steps need the stacks).
+    let lakeshore = fixture("lakeshore-policy.toml");
+    let mut args = vec!["policy", "value", "--policy", &lakeshore, "--json"];
+    args.extend(common);
+    args.extend(files.iter().map(String::as_str));
+    let o = ob(&args, dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // Flexible Grouping 6 + Growth Mindset 8; the other two have no Lakeshore equivalent.
+    assert_eq!(v["counted"], 2);
+    assert_eq!(v["totals"][0], json!({"unit": "CE points", "amount": 14.0}));
+    let riverside = fixture("riverside-policy.json");
+    let mut args = vec!["policy", "value", "--policy", &riverside];
+    args.extend(common);
+    args.extend(files.iter().map(String::as_str));
+    let o = ob(&args, dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("compensation-phase-1"),
+        "{}",
+        stderr(&o)
+    );
+    let mut args = vec![
+        "policy", "value", "--policy", &riverside, "--stacks", &stacks,
+    ];
+    args.extend(common);
+    args.extend(files.iter().map(String::as_str));
+    let o = ob(&args, dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("16 in-service hours") && text.contains("2 CPD units"),
+        "{text}"
+    );
+
+    // A CLR of the four, verified by `clr verify` and by plain `verify`.
+    let mut args = vec![
+        "clr",
+        "bundle",
+        "--holder",
+        "did:example:maria",
+        "--name",
+        "Maria",
+        "--seed",
+        SEED,
+        "--stacks",
+        &stacks,
+        "-o",
+        "clr.json",
+    ];
+    args.extend(common);
+    args.extend(files.iter().map(String::as_str));
+    let o = ob(&args, dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = ob(
+        &["clr", "verify", "--json", "--resource", &res, "clr.json"],
+        dir,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(r["credentials"].as_array().unwrap().len(), 4);
+    let o = ob(&["verify", "--json", "--resource", &res, "clr.json"], dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(r.as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn bad_definition_files_exit_2_naming_file_and_entry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let files = setup(dir);
+    std::fs::write(
+        dir.join("bad.json"),
+        r#"{"id": "urn:p", "name": "P", "values": [{"any": true, "amount": 4, "unit": "h"}, {"any": true, "amount": -2, "unit": "h"}]}"#,
+    )
+    .unwrap();
+    let o = ob(&["policy", "value", "--policy", "bad.json", &files[0]], dir);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad.json") && err.contains("/values/1/amount") && err.contains("negative"),
+        "{err}"
+    );
+}
