@@ -345,7 +345,7 @@ fn two_phase_compensation_program_with_yearly_minimum() {
     .unwrap();
     assert!(p.lapsed && !p.complete, "{p}");
     let short = p.pace.as_ref().unwrap().iter().find(|x| !x.met).unwrap();
-    assert_eq!((short.from, short.count), (t("2024-08-01T00:00:00Z"), 3));
+    assert_eq!((short.from, short.count), (t("2024-10-01T00:00:00Z"), 3));
     assert!(p.to_string().contains("SHORT"), "{p}");
     let value = policy
         .value(&folio, &progress_all(&w.stacks, &folio, t(now)).unwrap())
@@ -504,8 +504,8 @@ fn a_teacher_moves_districts_and_the_same_badges_are_valued_differently() {
     };
     assert_eq!(
         why(&b, &ach("project-based-learning")),
-        Some(Exclusion::NotAMember {
-            achievement: Some(ach("project-based-learning"))
+        Some(Exclusion::NotRecognized {
+            achievement: ach("project-based-learning")
         })
     );
     assert!(matches!(

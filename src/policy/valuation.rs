@@ -58,6 +58,9 @@ pub struct CredentialValue {
     /// The policy's achievement it counted as, when an equivalence applied.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub counted_as: Option<String>,
+    /// That achievement's name in the policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counted_as_name: Option<String>,
     /// Whether it counted.
     pub counted: bool,
     /// What it is worth, per unit.
@@ -136,11 +139,11 @@ impl fmt::Display for Valuation {
                 .iter()
                 .map(|(a, u)| format!("{} {u}", fmt_amount(*a)))
                 .collect();
-            let as_ = c
-                .counted_as
-                .as_ref()
-                .map(|a| format!(" (counts as {a})"))
-                .unwrap_or_default();
+            let as_ = match (&c.counted_as_name, &c.counted_as) {
+                (Some(n), _) => format!(" (counts as our \"{n}\")"),
+                (None, Some(a)) => format!(" (counts as {a})"),
+                _ => String::new(),
+            };
             writeln!(
                 f,
                 "  + {name}{as_}: {}",
@@ -217,7 +220,7 @@ impl CreditPolicy {
                 let key = h.credential_id().unwrap_or(&h.digest).to_string();
                 if let Some(&j) = seen_credentials.get(&key) {
                     return Some(Exclusion::Duplicate {
-                        of: holdings[j].label().to_string(),
+                        of: holdings[j].source.clone(),
                     });
                 }
                 seen_credentials.insert(key, i);
@@ -226,8 +229,8 @@ impl CreditPolicy {
                 };
                 if let Some(cat) = &self.achievements {
                     if !cat.contains_key(a) {
-                        return Some(Exclusion::NotAMember {
-                            achievement: Some(a.to_string()),
+                        return Some(Exclusion::NotRecognized {
+                            achievement: a.to_string(),
                         });
                     }
                 }
@@ -269,6 +272,10 @@ impl CreditPolicy {
                 credential_id: h.credential_id().map(String::from),
                 achievement_name: h.achievement_name().map(String::from),
                 achievement: original.clone(),
+                counted_as_name: as_ours
+                    .as_ref()
+                    .filter(|o| Some(*o) != original.as_ref())
+                    .and_then(|o| self.achievements.as_ref()?.get(o).cloned()),
                 counted_as: as_ours.filter(|o| Some(o) != original.as_ref()),
                 counted: exclusion.is_none(),
                 values,

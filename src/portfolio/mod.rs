@@ -60,13 +60,19 @@ pub enum Exclusion {
     },
     /// The same credential, or the same achievement, was already counted.
     Duplicate {
-        /// The credential (or source) already counted.
+        /// What was already counted: the source of the same credential presented earlier, or
+        /// the id of another credential for the same achievement.
         of: String,
     },
     /// Its achievement is not a member of the stack (or not valued by the policy).
     NotAMember {
         /// The achievement id (after equivalences), if any.
         achievement: Option<String>,
+    },
+    /// The policy recognises neither the achievement nor an equivalent of it.
+    NotRecognized {
+        /// The achievement id.
+        achievement: String,
     },
     /// Earned before an achievement the stack requires first.
     OutOfOrder {
@@ -97,6 +103,10 @@ impl fmt::Display for Exclusion {
                 Some(a) => write!(f, "achievement {a} does not count here"),
                 None => write!(f, "not an achievement credential"),
             },
+            Exclusion::NotRecognized { achievement } => write!(
+                f,
+                "achievement {achievement} is not recognised by this policy (no equivalence)"
+            ),
             Exclusion::OutOfOrder { requires } => {
                 write!(f, "earned before {requires}, which must come first")
             }

@@ -123,8 +123,17 @@ impl fmt::Display for StackProgress {
         for (s, done) in &self.nested {
             writeln!(f, "  {} stack {s}", if *done { "✓" } else { "·" })?;
         }
-        for m in &self.missing {
+        // Long option lists (`at least 15 of the catalog`) are summarised; JSON has them all.
+        const SHOWN: usize = 6;
+        for m in self.missing.iter().take(SHOWN) {
             writeln!(f, "  · {} (missing)", m.name)?;
+        }
+        if self.missing.len() > SHOWN {
+            writeln!(
+                f,
+                "  · … and {} more that would count",
+                self.missing.len() - SHOWN
+            )?;
         }
         if let Some(periods) = &self.pace {
             for p in periods {
@@ -144,14 +153,21 @@ impl fmt::Display for StackProgress {
                 )?;
             }
         }
+        // Credentials for other achievements are simply not part of this stack: not listed
+        // one by one (JSON lists them).
+        let mut others = 0;
         for c in self.credentials.iter().filter(|c| !c.counted) {
-            if let Some(e) = &c.exclusion {
-                writeln!(
-                    f,
-                    "  ✗ {}: {e}",
-                    c.credential_id.as_deref().unwrap_or(&c.source)
-                )?;
+            match &c.exclusion {
+                Some(Exclusion::NotAMember { .. }) => others += 1,
+                Some(e) => writeln!(f, "  ✗ {}: {e}", c.source)?,
+                None => {}
             }
+        }
+        if others > 0 {
+            writeln!(
+                f,
+                "  ({others} other credential(s) are not part of this stack)"
+            )?;
         }
         Ok(())
     }
@@ -358,7 +374,7 @@ fn progress_memo(
             let key = h.credential_id().unwrap_or(&h.digest).to_string();
             if let Some(&j) = seen_credentials.get(&key) {
                 return Some(Exclusion::Duplicate {
-                    of: holdings[j].label().to_string(),
+                    of: holdings[j].source.clone(),
                 });
             }
             seen_credentials.insert(key, i);
