@@ -198,7 +198,9 @@ impl CreditPolicy {
     pub fn value(&self, portfolio: &Portfolio, stacks: &[StackProgress]) -> Result<Valuation> {
         let holdings = portfolio.holdings();
         let mut order: Vec<usize> = (0..holdings.len()).collect();
-        order.sort_by_key(|&i| (holdings[i].earned().is_none(), holdings[i].earned(), i));
+        // Dates parsed once, not per comparison.
+        let earned: Vec<_> = holdings.iter().map(Holding::earned).collect();
+        order.sort_by_key(|&i| (earned[i].is_none(), earned[i], i));
         let mut seen_credentials: HashMap<String, usize> = HashMap::new();
         let mut counted_achievements: HashMap<String, usize> = HashMap::new();
         let mut rows: Vec<Option<CredentialValue>> = vec![None; holdings.len()];

@@ -585,3 +585,137 @@ fn parse_rule(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Value {
+        json!({
+            "achievements": [{"id": "urn:a:1", "name": "One"}, {"id": "urn:a:2", "name": "Two"},
+                             {"id": "urn:a:3", "name": "Three"}],
+            "stacks": [{"id": "urn:s:1", "name": "S",
+                "achievement": {"id": "urn:a:s1", "type": ["Achievement"], "name": "S",
+                                "description": "d", "criteria": {"narrative": "n"}},
+                "rule": {"atLeast": 2, "of": ["urn:a:1", "urn:a:2", "urn:a:3"]}}]
+        })
+    }
+
+    #[test]
+    fn toml_definitions_load_like_json() {
+        let text = br#"
+[[achievements]]
+id = "urn:a:1"
+name = "One"
+
+[[achievements]]
+id = "urn:a:2"
+name = "Two"
+
+[[stacks]]
+id = "urn:s:1"
+name = "Both"
+rule = { allOf = ["urn:a:1", "urn:a:2"] }
+pace = { atLeast = 1, per = "month" }
+order = [{ before = "urn:a:1", after = "urn:a:2" }]
+
+[stacks.achievement]
+id = "urn:a:both"
+type = ["Achievement"]
+name = "Both"
+"#;
+        let set = StackSet::from_json(&crate::definition_file::parse(text, true).unwrap()).unwrap();
+        let s = set.stack("urn:s:1").unwrap();
+        assert_eq!(s.member_achievements(), vec!["urn:a:1", "urn:a:2"]);
+        assert_eq!(s.pace.as_ref().unwrap().per, Period::Month);
+        assert_eq!(s.order[0].before, "urn:a:1");
+    }
+
+    #[test]
+    fn invalid_definitions_name_the_entry() {
+        let cases: Vec<(Box<dyn Fn(&mut Value)>, &str, &str)> = vec![
+            (
+                Box::new(|v| v["stacks"][0]["rule"]["atLeast"] = 4.into()),
+                "/stacks/0/rule/atLeast",
+                "never be completed",
+            ),
+            (
+                Box::new(|v| v["stacks"][0]["rule"]["atLeast"] = (-1).into()),
+                "/stacks/0/rule/atLeast",
+                "positive",
+            ),
+            (
+                Box::new(|v| v["stacks"][0]["rule"] = json!({"oneOf": []})),
+                "/stacks/0/rule",
+                "a rule is",
+            ),
+            (
+                Box::new(|v| v["stacks"][0]["rule"] = json!({"stack": "urn:s:nope"})),
+                "/stacks/0/rule/stack",
+                "unknown stack",
+            ),
+            (
+                Box::new(
+                    |v| v["stacks"][0]["order"] = json!([{"before": "urn:a:1", "after": "urn:a:2"}, {"before": "urn:a:2", "after": "urn:a:1"}]),
+                ),
+                "/stacks/0/order/0",
+                "cycle",
+            ),
+            (
+                Box::new(|v| v["stacks"][0]["pace"] = json!({"atLeast": 0, "per": "year"})),
+                "/stacks/0/pace/atLeast",
+                "zero",
+            ),
+            (
+                Box::new(|v| v["stacks"][0]["pace"] = json!({"atLeast": 1, "per": "week"})),
+                "/stacks/0/pace/per",
+                "year",
+            ),
+            (
+                Box::new(|v| v["achievements"][2]["id"] = "urn:a:1".into()),
+                "/achievements/2",
+                "twice",
+            ),
+            (
+                Box::new(|v| v["stacks"][0]["colour"] = "red".into()),
+                "/stacks/0/colour",
+                "unknown member",
+            ),
+            (
+                Box::new(|v| {
+                    v["stacks"][0]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("achievement");
+                }),
+                "/stacks/0",
+                "achievement",
+            ),
+        ];
+        for (mutate, pointer, words) in cases {
+            let mut v = base();
+            mutate(&mut v);
+            let err = StackSet::from_json(&v).unwrap_err();
+            assert_eq!(err.pointer(), Some(pointer), "{err}");
+            assert!(err.to_string().contains(words), "{err}");
+        }
+        // Rules nested past the bound are refused.
+        let mut rule = json!("urn:a:1");
+        for _ in 0..(MAX_RULE_DEPTH + 2) {
+            rule = json!({"allOf": [rule]});
+        }
+        let mut v = base();
+        v["stacks"][0]["rule"] = rule;
+        assert_eq!(
+            StackSet::from_json(&v).unwrap_err().kind(),
+            ErrorKind::Limit
+        );
+        // A stack nesting itself is a cycle.
+        let mut v = base();
+        v["stacks"][0]["rule"] = json!({"allOf": ["urn:a:1", {"stack": "urn:s:1"}]});
+        assert!(StackSet::from_json(&v)
+            .unwrap_err()
+            .to_string()
+            .contains("cycle"));
+    }
+}

@@ -355,7 +355,9 @@ fn progress_memo(
 
     let holdings = portfolio.holdings();
     let mut order: Vec<usize> = (0..holdings.len()).collect();
-    order.sort_by_key(|&i| (holdings[i].earned().is_none(), holdings[i].earned(), i));
+    // Dates parsed once, not per comparison.
+    let earned: Vec<_> = holdings.iter().map(Holding::earned).collect();
+    order.sort_by_key(|&i| (earned[i].is_none(), earned[i], i));
 
     let mut standings: Vec<Option<CredentialStanding>> = vec![None; holdings.len()];
     let mut counted_by_achievement: HashMap<String, usize> = HashMap::new();
