@@ -633,7 +633,8 @@ name = "Both"
 
     #[test]
     fn invalid_definitions_name_the_entry() {
-        let cases: Vec<(Box<dyn Fn(&mut Value)>, &str, &str)> = vec![
+        type Mutation = Box<dyn Fn(&mut Value)>;
+        let cases: Vec<(Mutation, &str, &str)> = vec![
             (
                 Box::new(|v| v["stacks"][0]["rule"]["atLeast"] = 4.into()),
                 "/stacks/0/rule/atLeast",
