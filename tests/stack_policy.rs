@@ -754,3 +754,20 @@ fn bad_definition_files_name_the_file_and_the_entry() {
     let err = policy.value(&Portfolio::new(), &[]).unwrap_err();
     assert!(err.to_string().contains("compensation-phase-1"), "{err}");
 }
+
+#[test]
+fn an_unreachable_status_list_is_not_verified_rather_than_revoked() {
+    let mut w = World::new();
+    let fg = w.badge(RIVERSIDE, &ach("flexible-grouping"), MARIA, "2024-09-10T00:00:00Z");
+    // The issuer profile is served, the status list is not.
+    let v = Verifier::new(
+        VerifyOptions::default()
+            .at(t("2025-01-01T00:00:00Z"))
+            .resolver(Arc::new(w.resources.clone())),
+    );
+    let folio = portfolio(&[fg], &v);
+    match folio.holdings()[0].exclusion() {
+        Some(Exclusion::NotVerified { check, .. }) => assert_eq!(check, "status"),
+        other => panic!("expected not-verified (status), got {other:?}"),
+    }
+}

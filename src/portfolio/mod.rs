@@ -218,10 +218,13 @@ impl Holding {
                 .unwrap_or_default()
         };
         if let Some(c) = self.report.failures().next() {
+            // Only a definite answer names a reason; an indeterminate check (a status list that
+            // could not be fetched) is "not verified".
+            let failed = c.outcome == Outcome::Failed;
             return Some(match c.id.as_str() {
-                "status" => Exclusion::Revoked { detail: detail(c) },
-                "validity-window" => Exclusion::Expired { detail: detail(c) },
-                "recipient" => Exclusion::NotForRecipient { detail: detail(c) },
+                "status" if failed => Exclusion::Revoked { detail: detail(c) },
+                "validity-window" if failed => Exclusion::Expired { detail: detail(c) },
+                "recipient" if failed => Exclusion::NotForRecipient { detail: detail(c) },
                 _ => Exclusion::NotVerified {
                     check: c.id.clone(),
                     detail: detail(c),
