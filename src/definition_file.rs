@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{pointer_token, Error, ErrorKind, Result};
 
 /// Largest definition file read (1 MiB): policies and stacks are small, hand-written files.
 pub const MAX_DEFINITION_BYTES: u64 = 1 << 20;
@@ -48,6 +48,54 @@ pub fn parse(bytes: &[u8], toml: bool) -> Result<Value> {
         toml::from_str(text).map_err(|e| Error::json(format!("not valid TOML: {e}")))?;
     // Re-check the nesting bound the JSON reader enforces.
     crate::json::parse(value.to_string().as_bytes())
+}
+
+/// A model error at `pointer`.
+pub(crate) fn bad(pointer: &str, msg: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Model, msg).at(pointer)
+}
+
+/// Refuses members other than `allowed` (a typo in a hand-written file must not pass silently).
+pub(crate) fn check_keys(obj: &Value, allowed: &[&str], at: &str) -> Result<()> {
+    let Some(map) = obj.as_object() else {
+        return Err(bad(at, "expected an object"));
+    };
+    for k in map.keys() {
+        if !allowed.contains(&k.as_str()) {
+            return Err(bad(
+                &format!("{at}/{}", pointer_token(k)),
+                format!(
+                    "unknown member `{k}` (expected one of: {})",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A required non-empty string member.
+pub(crate) fn req_str<'a>(obj: &'a Value, key: &str, at: &str) -> Result<&'a str> {
+    match obj.get(key) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s),
+        Some(_) => Err(bad(
+            &format!("{at}/{key}"),
+            format!("`{key}` must be a non-empty string"),
+        )),
+        None => Err(bad(at, format!("`{key}` is required"))),
+    }
+}
+
+/// A threshold: a whole number from 1 to 1,000,000 (zero is refused by name).
+pub(crate) fn positive_count(v: &Value, at: &str, what: &str) -> Result<usize> {
+    match v.as_u64() {
+        Some(0) => Err(bad(
+            at,
+            format!("{what} is 0; a threshold of zero is meaningless"),
+        )),
+        Some(n) if n <= 1_000_000 => Ok(n as usize),
+        _ => Err(bad(at, format!("{what} must be a positive whole number"))),
+    }
 }
 
 #[cfg(test)]

@@ -758,7 +758,12 @@ fn bad_definition_files_name_the_file_and_the_entry() {
 #[test]
 fn an_unreachable_status_list_is_not_verified_rather_than_revoked() {
     let mut w = World::new();
-    let fg = w.badge(RIVERSIDE, &ach("flexible-grouping"), MARIA, "2024-09-10T00:00:00Z");
+    let fg = w.badge(
+        RIVERSIDE,
+        &ach("flexible-grouping"),
+        MARIA,
+        "2024-09-10T00:00:00Z",
+    );
     // The issuer profile is served, the status list is not.
     let v = Verifier::new(
         VerifyOptions::default()

@@ -40,7 +40,8 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::{pointer_token, Error, ErrorKind, Result};
+use crate::definition_file::{bad, check_keys, positive_count, req_str};
+use crate::error::Result;
 
 pub use valuation::{CredentialValue, StepOutcome, Total, Valuation};
 
@@ -157,37 +158,8 @@ pub struct CreditPolicy {
     pub caps: BTreeMap<String, f64>,
 }
 
-fn bad(pointer: &str, msg: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Model, msg).at(pointer)
-}
-
-fn check_keys(obj: &Value, allowed: &[&str], at: &str) -> Result<()> {
-    let Some(map) = obj.as_object() else {
-        return Err(bad(at, "expected an object"));
-    };
-    for k in map.keys() {
-        if !allowed.contains(&k.as_str()) {
-            return Err(bad(
-                &format!("{at}/{}", pointer_token(k)),
-                format!(
-                    "unknown member `{k}` (expected one of: {})",
-                    allowed.join(", ")
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn req_str(obj: &Value, key: &str, at: &str) -> Result<String> {
-    match obj.get(key) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
-        Some(_) => Err(bad(
-            &format!("{at}/{key}"),
-            format!("`{key}` must be a non-empty string"),
-        )),
-        None => Err(bad(at, format!("`{key}` is required"))),
-    }
+fn req(obj: &Value, key: &str, at: &str) -> Result<String> {
+    req_str(obj, key, at).map(String::from)
 }
 
 fn amount(obj: &Value, key: &str, at: &str) -> Result<f64> {
@@ -243,8 +215,8 @@ impl CreditPolicy {
             ],
             "",
         )?;
-        let id = req_str(v, "id", "")?;
-        let name = req_str(v, "name", "")?;
+        let id = req(v, "id", "")?;
+        let name = req(v, "name", "")?;
         let achievements = match v.get("achievements") {
             None => None,
             Some(_) => {
@@ -252,8 +224,8 @@ impl CreditPolicy {
                 for (i, a) in array(v, "achievements")?.iter().enumerate() {
                     let at = format!("/achievements/{i}");
                     check_keys(a, &["id", "name", "achievementType", "description"], &at)?;
-                    let aid = req_str(a, "id", &at)?;
-                    if m.insert(aid.clone(), req_str(a, "name", &at)?).is_some() {
+                    let aid = req(a, "id", &at)?;
+                    if m.insert(aid.clone(), req(a, "name", &at)?).is_some() {
                         return Err(bad(&at, format!("achievement `{aid}` is listed twice")));
                     }
                 }
@@ -289,8 +261,8 @@ impl CreditPolicy {
         for (i, e) in array(v, "equivalences")?.iter().enumerate() {
             let at = format!("/equivalences/{i}");
             check_keys(e, &["theirs", "ours", "note"], &at)?;
-            let theirs = req_str(e, "theirs", &at)?;
-            let ours = req_str(e, "ours", &at)?;
+            let theirs = req(e, "theirs", &at)?;
+            let ours = req(e, "ours", &at)?;
             if achievements.is_none() {
                 return Err(bad(
                     &at,
@@ -347,12 +319,12 @@ impl CreditPolicy {
                 .collect();
             let selector = match present.as_slice() {
                 ["achievement"] => {
-                    let a = req_str(r, "achievement", &at)?;
+                    let a = req(r, "achievement", &at)?;
                     known(&a, &format!("{at}/achievement"))?;
                     Selector::Achievement(a)
                 }
-                ["achievementType"] => Selector::AchievementType(req_str(r, "achievementType", &at)?),
-                ["issuer"] => Selector::Issuer(req_str(r, "issuer", &at)?),
+                ["achievementType"] => Selector::AchievementType(req(r, "achievementType", &at)?),
+                ["issuer"] => Selector::Issuer(req(r, "issuer", &at)?),
                 ["any"] if r["any"] == Value::Bool(true) => Selector::Any,
                 _ => {
                     return Err(bad(
@@ -364,7 +336,7 @@ impl CreditPolicy {
             values.push(ValueRule {
                 selector,
                 amount: amount(r, "amount", &at)?,
-                unit: req_str(r, "unit", &at)?,
+                unit: req(r, "unit", &at)?,
             });
         }
         let mut conversions = Vec::new();
@@ -372,13 +344,13 @@ impl CreditPolicy {
             let at = format!("/conversions/{i}");
             check_keys(c, &["every", "amount", "unit", "note"], &at)?;
             conversions.push(Conversion {
-                every: crate::stack::positive_count(
+                every: positive_count(
                     c.get("every").unwrap_or(&Value::Null),
                     &format!("{at}/every"),
                     "`every`",
                 )?,
                 amount: amount(c, "amount", &at)?,
-                unit: req_str(c, "unit", &at)?,
+                unit: req(c, "unit", &at)?,
             });
         }
         let mut steps = Vec::new();
@@ -390,26 +362,24 @@ impl CreditPolicy {
                 &at,
             )?;
             let threshold = match (s.get("count"), s.get("stack")) {
-                (Some(c), None) => Threshold::Count(crate::stack::positive_count(
-                    c,
-                    &format!("{at}/count"),
-                    "`count`",
-                )?),
-                (None, Some(_)) => Threshold::Stack(req_str(s, "stack", &at)?),
+                (Some(c), None) => {
+                    Threshold::Count(positive_count(c, &format!("{at}/count"), "`count`")?)
+                }
+                (None, Some(_)) => Threshold::Stack(req(s, "stack", &at)?),
                 _ => return Err(bad(&at, "a step has either `count` or `stack`")),
             };
             steps.push(Step {
-                name: req_str(s, "name", &at)?,
+                name: req(s, "name", &at)?,
                 threshold,
                 amount: amount(s, "amount", &at)?,
-                unit: req_str(s, "unit", &at)?,
+                unit: req(s, "unit", &at)?,
             });
         }
         let mut caps = BTreeMap::new();
         for (i, c) in array(v, "caps")?.iter().enumerate() {
             let at = format!("/caps/{i}");
             check_keys(c, &["unit", "max", "note"], &at)?;
-            let unit = req_str(c, "unit", &at)?;
+            let unit = req(c, "unit", &at)?;
             if caps.insert(unit.clone(), amount(c, "max", &at)?).is_some() {
                 return Err(bad(&at, format!("unit `{unit}` has two caps")));
             }

@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::error::{pointer_token, Error, ErrorKind, Result};
+use crate::definition_file::{bad, check_keys, positive_count, req_str};
+use crate::error::{Error, Result};
 
 /// Deepest rule nesting accepted (rules are hand-written; deeper is a mistake or an attack).
 pub const MAX_RULE_DEPTH: usize = 16;
@@ -200,50 +201,6 @@ pub struct StackSet {
     pub achievements: BTreeMap<String, CatalogEntry>,
     /// The stacks, in file order.
     pub stacks: Vec<Stack>,
-}
-
-fn bad(pointer: &str, msg: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Model, msg).at(pointer)
-}
-
-fn req_str<'a>(obj: &'a Value, key: &str, at: &str) -> Result<&'a str> {
-    match obj.get(key) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s),
-        Some(_) => Err(bad(
-            &format!("{at}/{key}"),
-            format!("`{key}` must be a non-empty string"),
-        )),
-        None => Err(bad(at, format!("`{key}` is required"))),
-    }
-}
-
-fn check_keys(obj: &Value, allowed: &[&str], at: &str) -> Result<()> {
-    let Some(map) = obj.as_object() else {
-        return Err(bad(at, "expected an object"));
-    };
-    for k in map.keys() {
-        if !allowed.contains(&k.as_str()) {
-            return Err(bad(
-                &format!("{at}/{}", pointer_token(k)),
-                format!(
-                    "unknown member `{k}` (expected one of: {})",
-                    allowed.join(", ")
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-pub(crate) fn positive_count(v: &Value, at: &str, what: &str) -> Result<usize> {
-    match v.as_u64() {
-        Some(0) => Err(bad(
-            at,
-            format!("{what} is 0; a threshold of zero is meaningless"),
-        )),
-        Some(n) if n <= 1_000_000 => Ok(n as usize),
-        _ => Err(bad(at, format!("{what} must be a positive whole number"))),
-    }
 }
 
 impl StackSet {
@@ -709,7 +666,7 @@ name = "Both"
         v["stacks"][0]["rule"] = rule;
         assert_eq!(
             StackSet::from_json(&v).unwrap_err().kind(),
-            ErrorKind::Limit
+            crate::ErrorKind::Limit
         );
         // A stack nesting itself is a cycle.
         let mut v = base();

@@ -35,7 +35,6 @@ mod definition;
 mod progress;
 
 pub use award::{award, check_award_evidence, CONSTITUENT_GENRE};
-pub(crate) use definition::positive_count;
 pub use definition::{CatalogEntry, Order, Pace, Period, Rule, Stack, StackSet, MAX_RULE_DEPTH};
 pub use progress::{
     progress, progress_all, CredentialStanding, Member, PeriodCount, StackProgress,

@@ -52,9 +52,9 @@ export function suite(name, key) {
   return new DataIntegrityProof({signer, cryptosuite: eddsaRdfc2022});
 }
 
-export async function verify(credential) {
+export async function verify(credential, loader = documentLoader) {
   const result = await vc.verifyCredential({
-    credential, documentLoader,
+    credential, documentLoader: loader,
     suite: [suite('eddsa-rdfc-2022'), suite('Ed25519Signature2020')]
   });
   const errors = [];
