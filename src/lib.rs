@@ -18,6 +18,7 @@ pub mod error;
 pub mod identity;
 pub mod import;
 pub mod issue;
+pub mod issuer;
 pub mod jcs;
 pub mod json;
 pub mod jsonld;

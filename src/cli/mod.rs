@@ -3,6 +3,7 @@
 //! verification failed, 2 usage or I/O error).
 
 mod batch;
+mod issuer;
 mod programs;
 
 use std::io::{IsTerminal, Read, Write};
@@ -65,11 +66,14 @@ enum Command {
     /// Sign a credential; prints the signed credential. Fills a missing issuer id (the key's
     /// did:key), `id` (urn:uuid) and `validFrom` (now).
     #[command(
-        after_help = "Example:\n  openbadges issue --key issuer-key.json badge.json > signed.json\n  openbadges issue --seed $SEED --suite eddsa-jcs-2022 - < badge.json"
+        after_help = "Example:\n  openbadges issue --key issuer-key.json badge.json > signed.json\n  openbadges issue --seed $SEED --suite eddsa-jcs-2022 - < badge.json\n  openbadges issue --issuer-dir riverside/ badge.json > signed.json"
     )]
     Issue {
         #[command(flatten)]
         key: KeyArgs,
+        /// Sign as the issuer in this directory (`openbadges issuer init`), with its current key.
+        #[arg(long, conflicts_with_all = ["key", "seed"])]
+        issuer_dir: Option<PathBuf>,
         /// eddsa-rdfc-2022 | eddsa-jcs-2022 | Ed25519Signature2020 | jwt-eddsa | jwt-es256 | jwt-rs256
         #[arg(long, default_value = "eddsa-rdfc-2022")]
         suite: String,
@@ -185,6 +189,9 @@ enum Command {
         #[arg(required = true)]
         files: Vec<String>,
     },
+    /// Issuer identity: create an issuer's keys and published documents, rotate keys.
+    #[command(subcommand)]
+    Issuer(issuer::IssuerCommand),
     /// Stacks and pathways: progress toward them, and award a completed one.
     #[command(subcommand)]
     Stack(programs::StackCommand),
@@ -472,10 +479,18 @@ fn run(cmd: Command) -> Result<u8> {
             Ok(0)
         }
         Command::Issue {
+            issuer_dir: Some(dir),
+            suite,
+            status_store,
+            file,
+            ..
+        } => issuer::issue_with_dir(&dir, &suite, status_store.as_deref(), &file),
+        Command::Issue {
             key,
             suite,
             status_store,
             file,
+            ..
         } if suite.starts_with("jwt-") => {
             if status_store.is_some() {
                 return Err(Error::new(
@@ -492,6 +507,7 @@ fn run(cmd: Command) -> Result<u8> {
             suite,
             status_store,
             file,
+            ..
         } => {
             let suite = parse_suite(&suite)?;
             let key = load_key(&key)?;
@@ -582,6 +598,7 @@ fn run(cmd: Command) -> Result<u8> {
             }
             Ok(if all { 0 } else { 1 })
         }
+        Command::Issuer(cmd) => issuer::issuer(cmd),
         Command::Stack(cmd) => programs::stack(cmd),
         Command::Policy(cmd) => programs::policy(cmd),
         Command::Clr(cmd) => programs::clr(cmd),

@@ -44,6 +44,8 @@ impl KeyResolver for DidKeyResolver {
             id: format!("did:key:{mk}#{mk}"),
             controller: format!("did:key:{mk}"),
             key,
+            revoked: None,
+            expires: None,
         })
     }
 }

@@ -217,6 +217,21 @@ pub struct VerificationMethod {
     pub controller: String,
     /// The public key.
     pub key: VerifyingKey,
+    /// When the controller retired the key (`revoked`, W3C Controlled Identifiers): proofs
+    /// created at or after this time are not accepted.
+    pub revoked: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the key expires (`expires`): likewise for proofs created at or after it.
+    pub expires: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl VerificationMethod {
+    /// The first time from which proofs by this key are refused (`revoked` or `expires`).
+    pub fn retired_from(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        match (self.revoked, self.expires) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 impl VerificationMethod {
@@ -270,21 +285,45 @@ impl VerificationMethod {
                 .at("/type"))
             }
         };
+        let date = |name: &str| -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+            match vm.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(v) => v
+                    .as_str()
+                    .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+                    .map(|d| Some(d.to_utc()))
+                    .ok_or_else(|| {
+                        Error::key(format!("`{name}` must be an RFC 3339 date-time"))
+                            .at(format!("/{name}"))
+                    }),
+            }
+        };
         Ok(VerificationMethod {
             id: id.to_string(),
             controller: controller.to_string(),
             key,
+            revoked: date("revoked")?,
+            expires: date("expires")?,
         })
     }
 
-    /// The Multikey JSON form of this verification method.
+    /// The Multikey JSON form of this verification method (with `revoked` / `expires` when set).
     pub fn to_json(&self) -> Value {
-        serde_json::json!({
+        let mut v = serde_json::json!({
             "id": self.id,
             "type": "Multikey",
             "controller": self.controller,
             "publicKeyMultibase": self.key.to_multikey(),
-        })
+        });
+        let fmt =
+            |d: chrono::DateTime<chrono::Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        if let Some(d) = self.expires {
+            v["expires"] = fmt(d).into();
+        }
+        if let Some(d) = self.revoked {
+            v["revoked"] = fmt(d).into();
+        }
+        v
     }
 }
 

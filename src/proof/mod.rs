@@ -525,6 +525,9 @@ pub struct ProofOutcome {
     pub controller: Option<String>,
     /// The proof's `created`.
     pub created: Option<String>,
+    /// When the signing key was retired by its controller (`revoked`/`expires` on the
+    /// verification method), if it was: the proof stands only because it was created before.
+    pub key_retired: Option<chrono::DateTime<chrono::Utc>>,
     /// Ok, or why not.
     pub result: std::result::Result<(), ProofFailure>,
 }
@@ -686,6 +689,7 @@ impl ProofVerifier {
             verification_method: s("verificationMethod"),
             controller: None,
             created: s("created"),
+            key_retired: None,
             result: Ok(()),
         };
         outcome.result = self.check(
@@ -880,6 +884,35 @@ impl ProofVerifier {
         }
         let vm = self.resolve(vm_id, purpose)?;
         outcome.controller = Some(vm.controller.clone());
+        if let Some(retired) = vm.retired_from() {
+            // A key its controller retired (rotated out after a compromise) signs nothing from
+            // that date on. `created` is the signer's own claim, so a missing one fails closed.
+            let created = proof
+                .get("created")
+                .and_then(Value::as_str)
+                .and_then(parse_date);
+            match created {
+                Some(c) if c < retired => outcome.key_retired = Some(retired),
+                Some(c) => {
+                    return Err(ProofFailure::new(
+                        K::VerificationMethod,
+                        format!(
+                            "the key `{vm_id}` was retired by its controller on {retired}; this proof was created {c}, after that"
+                        ),
+                        "/created",
+                    ))
+                }
+                None => {
+                    return Err(ProofFailure::new(
+                        K::VerificationMethod,
+                        format!(
+                            "the key `{vm_id}` was retired by its controller on {retired}, and the proof has no `created` date to show it was made before"
+                        ),
+                        "/created",
+                    ))
+                }
+            }
+        }
         let chained = with_previous_proofs(unsecured, proof, all)?.map(Value::Object);
         let doc = chained.as_ref().unwrap_or(unsecured_value);
         let mut config = proof.clone();

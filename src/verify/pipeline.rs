@@ -134,6 +134,20 @@ impl Verifier {
                 }
             }
         }
+        // A `kid` naming a key in an https Profile or did:web document is dereferenced through
+        // the resolution hook, like an embedded proof's verification method.
+        let issued = crate::jwt::decode_unverified(token).ok().and_then(|p| {
+            ["iat", "nbf"]
+                .iter()
+                .find_map(|k| p.get(*k).and_then(Value::as_i64))
+                .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        });
+        let resolver = ControllerJwtKeys {
+            bound,
+            controllers: ControllerResolver::new(self.options.resolver.clone()),
+            issued,
+        };
+        let bound = resolver;
         let jwt_options = crate::jwt::JwtVerifyOptions {
             now: Some(self.options.now()),
             skew_seconds: self.options.skew.num_seconds(),
@@ -565,8 +579,57 @@ pub(crate) fn issuer_id(doc: &Value) -> Option<String> {
     }
 }
 
-/// The signer of the accepted proof: (verification method id, controller).
-type Signer = (String, String);
+/// JWT key binding: trust-list keys and did:key first, then a `kid` that dereferences (https
+/// Profile, did:web) to a key controlled by the issuer and not retired when the token was issued.
+struct ControllerJwtKeys {
+    bound: crate::jwt::BoundKeys,
+    controllers: ControllerResolver,
+    issued: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl crate::jwt::JwtKeyResolver for ControllerJwtKeys {
+    fn key_for(
+        &self,
+        kid: Option<&str>,
+        jwk: Option<&crate::jwt::JwtVerifyingKey>,
+        issuer: &str,
+    ) -> Result<Option<crate::jwt::JwtVerifyingKey>> {
+        if let Some(k) = self.bound.key_for(kid, jwk, issuer)? {
+            return Ok(Some(k));
+        }
+        let Some(kid) = kid.filter(|k| k.starts_with("https://") || k.starts_with("did:web:"))
+        else {
+            return Ok(None);
+        };
+        use crate::keys::KeyResolver as _;
+        let vm = self.controllers.resolve(kid, "assertionMethod")?;
+        if vm.controller != issuer {
+            return Err(crate::error::Error::key(format!(
+                "the kid `{kid}` is controlled by `{}`, not by the issuer `{issuer}`",
+                vm.controller
+            )));
+        }
+        if let Some(retired) = vm.retired_from() {
+            match self.issued {
+                Some(t) if t < retired => {}
+                _ => {
+                    return Err(crate::error::Error::key(format!(
+                        "the key `{kid}` was retired by its controller on {retired}; the token was not issued before that (iat/nbf)"
+                    )))
+                }
+            }
+        }
+        Ok(Some(crate::jwt::JwtVerifyingKey::Ed25519(vm.key)))
+    }
+}
+
+/// The signer of the accepted proof: (verification method id, controller, when the key was
+/// retired and when the proof was created, if the key was retired).
+type Signer = (
+    String,
+    String,
+    Option<(chrono::DateTime<chrono::Utc>, String)>,
+);
 
 fn proof_checks(doc: &Value, outcomes: &[ProofOutcome]) -> (Vec<Check>, Option<Signer>) {
     let mut checks = Vec::new();
@@ -623,7 +686,14 @@ fn proof_checks(doc: &Value, outcomes: &[ProofOutcome]) -> (Vec<Check>, Option<S
                     ));
                 }
             }
-            let signer = o.verification_method.clone().zip(o.controller.clone());
+            let retired = o
+                .key_retired
+                .map(|r| (r, o.created.clone().unwrap_or_default()));
+            let signer = o
+                .verification_method
+                .clone()
+                .zip(o.controller.clone())
+                .map(|(vm, c)| (vm, c, retired));
             (checks, signer)
         }
         None => {
@@ -671,7 +741,7 @@ fn proof_checks(doc: &Value, outcomes: &[ProofOutcome]) -> (Vec<Check>, Option<S
 
 fn issuer_key_check(issuer: Option<&str>, signer: Option<&Signer>) -> Check {
     const ID: &str = "issuer-key";
-    let Some((vm, controller)) = signer else {
+    let Some((vm, controller, retired)) = signer else {
         return Check::skipped(
             ID,
             "no verified proof, so no signing key to bind to the issuer",
@@ -687,7 +757,14 @@ fn issuer_key_check(issuer: Option<&str>, signer: Option<&Signer>) -> Check {
         );
     };
     if controller == issuer {
-        return Check::passed(ID).note(format!("signed with {vm}, controlled by the issuer"));
+        let when = match retired {
+            Some((r, created)) => format!(
+                "; its controller has retired it from {}, after this proof was created ({created}), so the proof stands",
+                r.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+            None => String::new(),
+        };
+        return Check::passed(ID).note(format!("signed with {vm}, controlled by the issuer{when}"));
     }
     let can_control = issuer.starts_with("did:")
         || issuer.starts_with("https://")

@@ -1,0 +1,143 @@
+//! `openbadges issuer init|rotate`: an issuer's keys and the documents it publishes, and
+//! `issue --issuer-dir` signing with its current key.
+
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use serde_json::{json, Value};
+
+use super::{parse_suite, print_json, read_json};
+use crate::error::{Error, ErrorKind, Result};
+use crate::issuer::{IssuerDir, IssuerKind, Publication};
+use crate::status::StatusListStore;
+
+#[derive(Subcommand)]
+pub(super) enum IssuerCommand {
+    /// Create an issuer directory: its first key (mode 0600) and the documents to publish;
+    /// prints which file goes to which URL.
+    #[command(
+        after_help = "Example:\n  openbadges issuer init --id https://district.example/issuers/1 --name \"Riverside USD\" --out riverside/\n  openbadges issuer init --id did:web:district.example --name \"Riverside USD\" --out riverside/\n  openbadges issuer init --id did:key --name \"Riverside USD\" --out riverside/"
+    )]
+    Init {
+        /// https://HOST/PATH, did:web:HOST[:PATH], or did:key (a new did:key).
+        #[arg(long)]
+        id: String,
+        /// The issuer's name (in its Profile and every badge).
+        #[arg(long)]
+        name: String,
+        /// The directory to create.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Make a new key the signing key; earlier keys stay published. With --retire-old, proofs
+    /// the previous key creates from DATE on are refused (a compromised key).
+    #[command(
+        after_help = "Example:\n  openbadges issuer rotate --dir riverside/\n  openbadges issuer rotate --dir riverside/ --retire-old 2026-11-01T00:00:00Z"
+    )]
+    Rotate {
+        /// The issuer directory.
+        #[arg(long)]
+        dir: PathBuf,
+        /// Refuse proofs the previous key creates from this RFC 3339 time on.
+        #[arg(long, value_name = "DATE")]
+        retire_old: Option<String>,
+    },
+}
+
+fn print_publications(dir: &IssuerDir, pubs: &[Publication]) {
+    if dir.kind() == IssuerKind::DidKey {
+        println!(
+            "issuer {}: nothing to publish (a did:key is its own key document; it cannot rotate and carries no name verifiers can look up)",
+            dir.id()
+        );
+    } else {
+        println!("issuer {} — publish:", dir.id());
+        for p in pubs {
+            println!("  {}  →  {}", p.path.display(), p.url);
+        }
+    }
+    println!("keys:");
+    for k in dir.describe_keys() {
+        println!("  {k}");
+    }
+}
+
+pub(super) fn issuer(cmd: IssuerCommand) -> Result<u8> {
+    match cmd {
+        IssuerCommand::Init { id, name, out } => {
+            let (dir, pubs) = IssuerDir::init(&out, &id, &name, chrono::Utc::now())?;
+            print_publications(&dir, &pubs);
+            Ok(0)
+        }
+        IssuerCommand::Rotate { dir, retire_old } => {
+            let retire = retire_old
+                .as_deref()
+                .map(super::programs::parse_at)
+                .transpose()?;
+            let mut d = IssuerDir::open(&dir)?;
+            d.rotate(chrono::Utc::now(), retire)?;
+            let pubs = d.publications()?;
+            print_publications(&d, &pubs);
+            Ok(0)
+        }
+    }
+}
+
+/// `issue --issuer-dir DIR`: signs as the directory's issuer with its current key.
+pub(super) fn issue_with_dir(
+    dir: &Path,
+    suite: &str,
+    status_store: Option<&Path>,
+    file: &str,
+) -> Result<u8> {
+    let d = IssuerDir::open(dir)?;
+    let credential = read_json(file)?;
+    let named = match credential.get("issuer") {
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(o) => o.get("id").and_then(Value::as_str),
+        None => None,
+    };
+    if let Some(other) = named.filter(|i| *i != d.id()) {
+        return Err(Error::new(
+            ErrorKind::Usage,
+            format!(
+                "{file} names the issuer {other}, but {} is the issuer {}",
+                dir.display(),
+                d.id()
+            ),
+        ));
+    }
+    let now = chrono::Utc::now();
+    if let Some(rest) = suite.strip_prefix("jwt-") {
+        if rest != "eddsa" || status_store.is_some() {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                "an issuer directory holds Ed25519 keys: use --suite jwt-eddsa (without --status-store)",
+            ));
+        }
+        let profile = json!({"id": d.id(), "type": ["Profile"], "name": d.name()});
+        let doc = crate::issue::prepare(&credential, &profile, now, None)?;
+        let v1 = doc.pointer("/@context/0").and_then(Value::as_str) == Some(crate::verify::VC_V1);
+        let token = crate::jwt::sign(
+            &doc,
+            &crate::jwt::JwtSigningKey::Ed25519(d.signing_key()?),
+            crate::jwt::HeaderKey::Kid(d.current_key_id().to_string()),
+            if v1 {
+                crate::jwt::VcForm::V1
+            } else {
+                crate::jwt::VcForm::V2
+            },
+        )?;
+        println!("{token}");
+        return Ok(0);
+    }
+    let suite = parse_suite(suite)?;
+    let issuer = d.issuer()?;
+    let mut store = status_store.map(StatusListStore::load).transpose()?;
+    let signed = issuer.issue_at(&credential, suite, now, store.as_mut())?;
+    if let (Some(store), Some(path)) = (store, status_store) {
+        store.save(path)?;
+    }
+    print_json(&signed)?;
+    Ok(0)
+}
