@@ -401,3 +401,59 @@ fn clr_bundled_here_verifies_in_the_js_reference() {
     let (ok, _) = common::node(&d, "clr.mjs", &[&ctx], &tampered);
     assert!(!ok, "the JS stack accepted a tampered CLR");
 }
+
+#[test]
+fn a_vc_jwt_travels_in_a_clr_as_its_compact_form_and_still_verifies() {
+    use openbadges::jwt::{sign, HeaderKey, JwtSigningKey, VcForm};
+    use openbadges::keys::SigningKey;
+    let key = SigningKey::from_seed(&[0x61; 32]);
+    let did = key.verifying_key().did_key();
+    let cred = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2",
+                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "id": "urn:uuid:6c1f3b0e-1f6a-4b43-9a53-1f0c6a1d2e01",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": did, "type": ["Profile"], "name": "District"},
+        "validFrom": "2025-01-01T00:00:00Z",
+        "name": "Math Talks",
+        "credentialSubject": {"id": "did:example:maria", "type": ["AchievementSubject"],
+            "achievement": {"id": "https://riverside.example/achievements/math-talks", "type": ["Achievement"],
+                "name": "Math Talks", "description": "d", "criteria": {"narrative": "n"}}}
+    });
+    let token = sign(
+        &cred,
+        &JwtSigningKey::Ed25519(key.clone()),
+        HeaderKey::Kid(key.verifying_key().did_key_verification_method()),
+        VcForm::V2,
+    )
+    .unwrap();
+    let verifier = openbadges::verify::Verifier::new(openbadges::verify::VerifyOptions::default());
+    let mut folio = openbadges::portfolio::Portfolio::new();
+    folio
+        .add_bytes("badge.jwt", token.as_bytes(), &verifier)
+        .unwrap();
+    assert!(
+        folio.holdings()[0].report.verified,
+        "{}",
+        folio.holdings()[0].report
+    );
+    let unsigned = openbadges::clr::bundle(&folio, "did:example:maria", "Maria", None).unwrap();
+    assert_eq!(
+        unsigned["credentialSubject"]["verifiableCredential"][0],
+        token.as_str()
+    );
+    let clr = openbadges::issue::Issuer::new(json!({"type": ["Profile"]}), key)
+        .unwrap()
+        .issue(&unsigned, openbadges::proof::Suite::EddsaRdfc2022)
+        .unwrap();
+    let report = openbadges::clr::verify_clr(&clr, &verifier).unwrap();
+    assert!(report.verified(), "{report}");
+    assert_eq!(
+        report.credentials[0]
+            .check("proof")
+            .unwrap()
+            .note
+            .as_deref(),
+        Some("VC-JWT EdDSA")
+    );
+}

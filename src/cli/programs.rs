@@ -114,6 +114,15 @@ impl VerifyArgs {
     }
 }
 
+/// The signer: the issuer directory's current key and profile, or a key file / seed with
+/// `profile` (no id: the key's did:key).
+fn signing_issuer(key: &KeyArgs, dir: Option<&std::path::Path>, profile: Value) -> Result<Issuer> {
+    match dir {
+        Some(d) => crate::issuer::IssuerDir::open(d)?.issuer(),
+        None => Issuer::new(profile, load_key(key)?),
+    }
+}
+
 fn write_out(out: Option<&PathBuf>, v: &Value) -> Result<()> {
     match out {
         Some(path) => {
@@ -151,7 +160,7 @@ pub(super) enum StackCommand {
     /// Issue the stack credential for a complete stack; its evidence names each constituent
     /// credential and its digest. Exit 1 when the stack is not complete.
     #[command(
-        after_help = "Example:\n  openbadges stack award --stacks riverside-stacks.json --stack https://riverside.example/stacks/differentiation --key issuer-key.json --recipient did:example:maria -o stack-badge.json badges/*.json"
+        after_help = "Example:\n  openbadges stack award --stacks riverside-stacks.json --stack https://riverside.example/stacks/differentiation --issuer-dir riverside/ --recipient did:example:maria -o stack-badge.json badges/*.json"
     )]
     Award {
         /// Stack definition file (JSON or TOML).
@@ -162,6 +171,9 @@ pub(super) enum StackCommand {
         stack: String,
         #[command(flatten)]
         key: KeyArgs,
+        /// Sign as the issuer in this directory (`openbadges issuer init`), with its current key.
+        #[arg(long, conflicts_with_all = ["key", "seed"])]
+        issuer_dir: Option<PathBuf>,
         /// eddsa-rdfc-2022 | eddsa-jcs-2022 | Ed25519Signature2020
         #[arg(long, default_value = "eddsa-rdfc-2022")]
         suite: String,
@@ -220,6 +232,9 @@ pub(super) enum ClrCommand {
         stacks: Option<PathBuf>,
         #[command(flatten)]
         key: KeyArgs,
+        /// Sign as the issuer in this directory (`openbadges issuer init`), with its current key.
+        #[arg(long, conflicts_with_all = ["key", "seed"])]
+        issuer_dir: Option<PathBuf>,
         /// eddsa-rdfc-2022 | eddsa-jcs-2022 | Ed25519Signature2020
         #[arg(long, default_value = "eddsa-rdfc-2022")]
         suite: String,
@@ -286,6 +301,7 @@ pub(super) fn stack(cmd: StackCommand) -> Result<u8> {
             stacks,
             stack: id,
             key,
+            issuer_dir,
             suite,
             out,
             verify,
@@ -299,13 +315,12 @@ pub(super) fn stack(cmd: StackCommand) -> Result<u8> {
                 )
             })?;
             let suite = parse_suite(&suite)?;
-            let key = load_key(&key)?;
             let profile = match &def.issuer {
                 Some(Value::String(s)) => serde_json::json!({"id": s, "type": ["Profile"]}),
                 Some(p) => p.clone(),
                 None => serde_json::json!({"type": ["Profile"]}),
             };
-            let issuer = Issuer::new(profile, key)?;
+            let issuer = signing_issuer(&key, issuer_dir.as_deref(), profile)?;
             let now = verify.now()?;
             let folio = verify.portfolio(&files)?;
             let p = stack::progress(&set, &id, &folio, now)?;
@@ -358,13 +373,13 @@ pub(super) fn clr(cmd: ClrCommand) -> Result<u8> {
             name,
             stacks,
             key,
+            issuer_dir,
             suite,
             out,
             verify,
             files,
         } => {
             let suite = parse_suite(&suite)?;
-            let key = load_key(&key)?;
             let set = stacks.as_deref().map(StackSet::load).transpose()?;
             let folio = verify.portfolio(&files)?;
             for h in folio.holdings() {
@@ -373,7 +388,11 @@ pub(super) fn clr(cmd: ClrCommand) -> Result<u8> {
                 }
             }
             let unsigned = crate::clr::bundle(&folio, &holder, &name, set.as_ref())?;
-            let issuer = Issuer::new(serde_json::json!({"type": ["Profile"]}), key)?;
+            let issuer = signing_issuer(
+                &key,
+                issuer_dir.as_deref(),
+                serde_json::json!({"type": ["Profile"]}),
+            )?;
             let signed = issuer.issue_at(&unsigned, suite, verify.now()?, None)?;
             write_out(out.as_ref(), &signed)?;
             Ok(0)

@@ -114,7 +114,10 @@ pub fn bundle(
                 }
             }
         }
-        credentials.push(h.credential.clone());
+        credentials.push(match &h.jwt {
+            Some(token) => Value::String(token.clone()),
+            None => h.credential.clone(),
+        });
     }
     if credentials.len() > MAX_NESTED {
         return Err(Error::limit(format!(

@@ -126,6 +126,9 @@ pub struct Holding {
     pub digest: String,
     /// Its verification report.
     pub report: Report,
+    /// The compact JWS, when it arrived as a VC-JWT (what a CLR must carry to stay verifiable).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwt: Option<String>,
 }
 
 fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
@@ -302,6 +305,7 @@ impl Portfolio {
             credential,
             digest,
             report,
+            jwt: None,
         })
     }
 
@@ -338,6 +342,7 @@ impl Portfolio {
                     credential: Value::Null,
                     digest: sri_digest(bytes),
                     report,
+                    jwt: None,
                 })?;
                 return Ok(1);
             }
@@ -369,11 +374,16 @@ impl Portfolio {
                 ),
             };
             report.source = Some(label.clone());
+            let jwt = match item.format {
+                Format::Jwt => item.original.clone(),
+                _ => None,
+            };
             self.push(Holding {
                 source: label,
                 credential: item.credential,
                 digest,
                 report,
+                jwt,
             })?;
         }
         Ok(n)
