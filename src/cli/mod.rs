@@ -46,6 +46,30 @@ struct KeyArgs {
     seed: Option<String>,
 }
 
+/// Who signs: a key (file or seed), or an issuer directory's current key and profile.
+#[derive(clap::Args, Clone)]
+struct SignerArgs {
+    #[command(flatten)]
+    key: KeyArgs,
+    /// Sign as the issuer in this directory (`openbadges issuer init`), with its current key.
+    #[arg(long, conflicts_with_all = ["key", "seed"])]
+    issuer_dir: Option<PathBuf>,
+}
+
+impl SignerArgs {
+    /// The issuer directory's issuer, or `profile` (no id: the key's did:key) with the key.
+    fn issuer(&self, profile: Value) -> Result<Issuer> {
+        match &self.issuer_dir {
+            Some(d) => crate::issuer::IssuerDir::open(d)?.issuer(),
+            None if self.key.key.is_none() && self.key.seed.is_none() => Err(Error::new(
+                ErrorKind::Usage,
+                "give --key FILE, --seed HEX32 or --issuer-dir DIR",
+            )),
+            None => Issuer::new(profile, load_key(&self.key)?),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Generate an Ed25519 key: prints {"did", "publicKeyMultibase", "secretKeyMultibase"}.
@@ -70,10 +94,7 @@ enum Command {
     )]
     Issue {
         #[command(flatten)]
-        key: KeyArgs,
-        /// Sign as the issuer in this directory (`openbadges issuer init`), with its current key.
-        #[arg(long, conflicts_with_all = ["key", "seed"])]
-        issuer_dir: Option<PathBuf>,
+        signer: SignerArgs,
         /// eddsa-rdfc-2022 | eddsa-jcs-2022 | Ed25519Signature2020 | jwt-eddsa | jwt-es256 | jwt-rs256
         #[arg(long, default_value = "eddsa-rdfc-2022")]
         suite: String,
@@ -479,18 +500,20 @@ fn run(cmd: Command) -> Result<u8> {
             Ok(0)
         }
         Command::Issue {
-            issuer_dir: Some(dir),
+            signer:
+                SignerArgs {
+                    issuer_dir: Some(dir),
+                    ..
+                },
             suite,
             status_store,
             file,
-            ..
         } => issuer::issue_with_dir(&dir, &suite, status_store.as_deref(), &file),
         Command::Issue {
-            key,
+            signer: SignerArgs { key, .. },
             suite,
             status_store,
             file,
-            ..
         } if suite.starts_with("jwt-") => {
             if status_store.is_some() {
                 return Err(Error::new(
@@ -503,11 +526,10 @@ fn run(cmd: Command) -> Result<u8> {
             Ok(0)
         }
         Command::Issue {
-            key,
+            signer: SignerArgs { key, .. },
             suite,
             status_store,
             file,
-            ..
         } => {
             let suite = parse_suite(&suite)?;
             let key = load_key(&key)?;

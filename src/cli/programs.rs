@@ -8,9 +8,8 @@ use std::sync::Arc;
 use clap::{Args, Subcommand};
 use serde_json::Value;
 
-use super::{load_key, parse_suite, print_json, read_input, read_json, KeyArgs};
+use super::{parse_suite, print_json, read_input, read_json, SignerArgs};
 use crate::error::{Error, ErrorKind, Result};
-use crate::issue::Issuer;
 use crate::policy::CreditPolicy;
 use crate::portfolio::Portfolio;
 use crate::resolve::{LocalResources, Offline, Resolver};
@@ -114,15 +113,6 @@ impl VerifyArgs {
     }
 }
 
-/// The signer: the issuer directory's current key and profile, or a key file / seed with
-/// `profile` (no id: the key's did:key).
-fn signing_issuer(key: &KeyArgs, dir: Option<&std::path::Path>, profile: Value) -> Result<Issuer> {
-    match dir {
-        Some(d) => crate::issuer::IssuerDir::open(d)?.issuer(),
-        None => Issuer::new(profile, load_key(key)?),
-    }
-}
-
 fn write_out(out: Option<&PathBuf>, v: &Value) -> Result<()> {
     match out {
         Some(path) => {
@@ -170,10 +160,7 @@ pub(super) enum StackCommand {
         #[arg(long)]
         stack: String,
         #[command(flatten)]
-        key: KeyArgs,
-        /// Sign as the issuer in this directory (`openbadges issuer init`), with its current key.
-        #[arg(long, conflicts_with_all = ["key", "seed"])]
-        issuer_dir: Option<PathBuf>,
+        signer: SignerArgs,
         /// eddsa-rdfc-2022 | eddsa-jcs-2022 | Ed25519Signature2020
         #[arg(long, default_value = "eddsa-rdfc-2022")]
         suite: String,
@@ -231,10 +218,7 @@ pub(super) enum ClrCommand {
         #[arg(long)]
         stacks: Option<PathBuf>,
         #[command(flatten)]
-        key: KeyArgs,
-        /// Sign as the issuer in this directory (`openbadges issuer init`), with its current key.
-        #[arg(long, conflicts_with_all = ["key", "seed"])]
-        issuer_dir: Option<PathBuf>,
+        signer: SignerArgs,
         /// eddsa-rdfc-2022 | eddsa-jcs-2022 | Ed25519Signature2020
         #[arg(long, default_value = "eddsa-rdfc-2022")]
         suite: String,
@@ -300,8 +284,7 @@ pub(super) fn stack(cmd: StackCommand) -> Result<u8> {
         StackCommand::Award {
             stacks,
             stack: id,
-            key,
-            issuer_dir,
+            signer,
             suite,
             out,
             verify,
@@ -320,7 +303,7 @@ pub(super) fn stack(cmd: StackCommand) -> Result<u8> {
                 Some(p) => p.clone(),
                 None => serde_json::json!({"type": ["Profile"]}),
             };
-            let issuer = signing_issuer(&key, issuer_dir.as_deref(), profile)?;
+            let issuer = signer.issuer(profile)?;
             let now = verify.now()?;
             let folio = verify.portfolio(&files)?;
             let p = stack::progress(&set, &id, &folio, now)?;
@@ -372,8 +355,7 @@ pub(super) fn clr(cmd: ClrCommand) -> Result<u8> {
             holder,
             name,
             stacks,
-            key,
-            issuer_dir,
+            signer,
             suite,
             out,
             verify,
@@ -388,11 +370,7 @@ pub(super) fn clr(cmd: ClrCommand) -> Result<u8> {
                 }
             }
             let unsigned = crate::clr::bundle(&folio, &holder, &name, set.as_ref())?;
-            let issuer = signing_issuer(
-                &key,
-                issuer_dir.as_deref(),
-                serde_json::json!({"type": ["Profile"]}),
-            )?;
+            let issuer = signer.issuer(serde_json::json!({"type": ["Profile"]}))?;
             let signed = issuer.issue_at(&unsigned, suite, verify.now()?, None)?;
             write_out(out.as_ref(), &signed)?;
             Ok(0)
