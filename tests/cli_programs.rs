@@ -283,3 +283,96 @@ fn bad_definition_files_exit_2_naming_file_and_entry() {
         "{err}"
     );
 }
+
+#[test]
+fn an_issuer_directory_issues_and_awards_a_stack() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let o = ob(
+        &[
+            "issuer",
+            "init",
+            "--id",
+            RIVERSIDE,
+            "--name",
+            "Riverside Unified School District",
+            "--out",
+            "riverside",
+        ],
+        dir,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut files = Vec::new();
+    for slug in [
+        "flexible-grouping",
+        "tiered-assignments",
+        "learning-stations",
+    ] {
+        let cred = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2",
+                         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+            "type": ["VerifiableCredential", "OpenBadgeCredential"], "name": slug,
+            "credentialSubject": {"id": "did:example:maria", "type": ["AchievementSubject"],
+                "achievement": {"id": format!("https://riverside.example/achievements/{slug}"),
+                    "type": ["Achievement"], "name": slug, "description": "d", "criteria": {"narrative": "n"}}}
+        });
+        std::fs::write(dir.join(format!("{slug}.in.json")), cred.to_string()).unwrap();
+        let o = ob(
+            &[
+                "issue",
+                "--issuer-dir",
+                "riverside",
+                &format!("{slug}.in.json"),
+            ],
+            dir,
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        std::fs::write(dir.join(format!("{slug}.json")), &o.stdout).unwrap();
+        files.push(format!("{slug}.json"));
+        // Issued in order, a second apart, so the stack's order constraint holds.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
+    let stacks = fixture("riverside-stacks.json");
+    let res = format!("{RIVERSIDE}=riverside/publish/issuer-profile.json");
+    let mut args = vec![
+        "stack",
+        "award",
+        "--stacks",
+        &stacks,
+        "--stack",
+        DIFFERENTIATION,
+        "--issuer-dir",
+        "riverside",
+        "--resource",
+        &res,
+        "-o",
+        "award.json",
+    ];
+    args.extend(files.iter().map(String::as_str));
+    let o = ob(&args, dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let award: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("award.json")).unwrap()).unwrap();
+    assert_eq!(award["issuer"]["id"], RIVERSIDE);
+    assert_eq!(
+        award["proof"]["verificationMethod"],
+        format!("{RIVERSIDE}#key-1")
+    );
+    let o = ob(&["verify", "--resource", &res, "award.json"], dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // Neither a key nor a directory: a usage error.
+    let mut args = vec![
+        "stack",
+        "award",
+        "--stacks",
+        &stacks,
+        "--stack",
+        DIFFERENTIATION,
+        "--resource",
+        &res,
+    ];
+    args.extend(files.iter().map(String::as_str));
+    let o = ob(&args, dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--issuer-dir"), "{}", stderr(&o));
+}
