@@ -107,7 +107,124 @@ pub struct Stack {
     pub pace: Option<Pace>,
 }
 
+impl Rule {
+    /// Every one of these achievement ids.
+    pub fn all_of<I: IntoIterator<Item = S>, S: Into<String>>(ids: I) -> Rule {
+        Rule::AllOf(
+            ids.into_iter()
+                .map(|a| Rule::Achievement(a.into()))
+                .collect(),
+        )
+    }
+
+    /// At least `n` of these achievement ids.
+    pub fn at_least<I: IntoIterator<Item = S>, S: Into<String>>(n: usize, ids: I) -> Rule {
+        Rule::AtLeast {
+            n,
+            of: ids
+                .into_iter()
+                .map(|a| Rule::Achievement(a.into()))
+                .collect(),
+        }
+    }
+
+    /// The rule in the definition-file form.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Rule::Achievement(a) => json!(a),
+            Rule::Stack(s) => json!({"stack": s}),
+            Rule::AllOf(rs) => json!({"allOf": rs.iter().map(Rule::to_json).collect::<Vec<_>>()}),
+            Rule::AtLeast { n, of } => {
+                json!({"atLeast": n, "of": of.iter().map(Rule::to_json).collect::<Vec<_>>()})
+            }
+        }
+    }
+}
+
 impl Stack {
+    /// A stack earning `achievement` (an OB 3.0 Achievement object with an `id`) when `rule` is
+    /// met. Validated when put in a [`StackSet`].
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        achievement: Value,
+        rule: Rule,
+    ) -> Self {
+        Stack {
+            id: id.into(),
+            name: name.into(),
+            description: None,
+            issuer: None,
+            achievement,
+            rule,
+            order: Vec::new(),
+            pace: None,
+        }
+    }
+
+    /// Sets the description.
+    pub fn description(mut self, d: impl Into<String>) -> Self {
+        self.description = Some(d.into());
+        self
+    }
+
+    /// Sets the awarding issuer (a Profile object or its id).
+    pub fn issuer(mut self, issuer: Value) -> Self {
+        self.issuer = Some(issuer);
+        self
+    }
+
+    /// `before` must be earned before `after` counts.
+    pub fn order(mut self, before: impl Into<String>, after: impl Into<String>) -> Self {
+        self.order.push(Order {
+            before: before.into(),
+            after: after.into(),
+        });
+        self
+    }
+
+    /// At least `at_least` members earned in every `per`.
+    pub fn pace(mut self, at_least: usize, per: Period) -> Self {
+        self.pace = Some(Pace {
+            at_least,
+            per,
+            from: None,
+        });
+        self
+    }
+
+    /// The stack in the definition-file form.
+    pub fn to_json(&self) -> Value {
+        let mut v = json!({
+            "id": self.id,
+            "name": self.name,
+            "achievement": self.achievement,
+            "rule": self.rule.to_json(),
+        });
+        if let Some(d) = &self.description {
+            v["description"] = d.clone().into();
+        }
+        if let Some(i) = &self.issuer {
+            v["issuer"] = i.clone();
+        }
+        if !self.order.is_empty() {
+            v["order"] = self
+                .order
+                .iter()
+                .map(|o| json!({"before": o.before, "after": o.after}))
+                .collect();
+        }
+        if let Some(p) = &self.pace {
+            v["pace"] = json!({"atLeast": p.at_least, "per": match p.per {
+                Period::Year => "year",
+                Period::Month => "month",
+            }});
+            if let Some(f) = p.from {
+                v["pace"]["from"] = f.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into();
+            }
+        }
+        v
+    }
     /// Every achievement id the rule names, nested stacks excluded, in rule order.
     pub fn member_achievements(&self) -> Vec<&str> {
         fn walk<'a>(r: &'a Rule, out: &mut Vec<&'a str>) {
@@ -204,6 +321,52 @@ pub struct StackSet {
 }
 
 impl StackSet {
+    /// Builds and validates a set in code: the catalog `(id, name)` of member achievements and
+    /// the stacks over it — the same checks as a definition file.
+    ///
+    /// # Example
+    /// ```
+    /// use openbadges::stack::{Period, Rule, Stack, StackSet};
+    /// let achievement = serde_json::json!({"id": "urn:a:stack", "type": ["Achievement"],
+    ///     "name": "Differentiation", "description": "d", "criteria": {"narrative": "n"}});
+    /// let stack = Stack::new("urn:s:1", "Differentiation", achievement,
+    ///         Rule::all_of(["urn:a:1", "urn:a:2", "urn:a:3"]))
+    ///     .order("urn:a:1", "urn:a:2")
+    ///     .pace(1, Period::Year);
+    /// let set = StackSet::new([("urn:a:1", "One"), ("urn:a:2", "Two"), ("urn:a:3", "Three")], [stack])?;
+    /// assert_eq!(set.stack("urn:s:1").unwrap().member_achievements().len(), 3);
+    /// // A rule naming an achievement outside the catalog is refused.
+    /// let bad = Stack::new("urn:s:2", "Bad", serde_json::json!({"id": "urn:a:x"}), Rule::all_of(["urn:a:9"]));
+    /// assert!(StackSet::new([("urn:a:1", "One")], [bad]).is_err());
+    /// # Ok::<(), openbadges::Error>(())
+    /// ```
+    pub fn new<A, S, I, N>(achievements: A, stacks: S) -> Result<Self>
+    where
+        A: IntoIterator<Item = (I, N)>,
+        I: Into<String>,
+        N: Into<String>,
+        S: IntoIterator<Item = Stack>,
+    {
+        let doc = json!({
+            "achievements": achievements
+                .into_iter()
+                .map(|(id, name)| json!({"id": id.into(), "name": name.into()}))
+                .collect::<Vec<_>>(),
+            "stacks": stacks.into_iter().map(|s| s.to_json()).collect::<Vec<_>>(),
+        });
+        Self::from_json(&doc)
+    }
+
+    /// The set in the definition-file form (JSON).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "achievements": self.achievements.values()
+                .map(|a| json!({"id": a.id, "name": a.name}))
+                .collect::<Vec<_>>(),
+            "stacks": self.stacks.iter().map(Stack::to_json).collect::<Vec<_>>(),
+        })
+    }
+
     /// Reads a stack definition file (JSON, or TOML when it ends in `.toml`). Errors name the
     /// file and the entry.
     pub fn load(path: &Path) -> Result<Self> {
@@ -556,6 +719,15 @@ mod tests {
                                 "description": "d", "criteria": {"narrative": "n"}},
                 "rule": {"atLeast": 2, "of": ["urn:a:1", "urn:a:2", "urn:a:3"]}}]
         })
+    }
+
+    #[test]
+    fn definitions_round_trip_through_to_json() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/programs/riverside-stacks.json");
+        let set = StackSet::load(&path).unwrap();
+        let again = StackSet::from_json(&set.to_json()).unwrap();
+        assert_eq!(again, set);
     }
 
     #[test]
