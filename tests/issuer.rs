@@ -551,3 +551,175 @@ fn cli_issuer_init_issue_rotate_and_verify_with_resources() {
     assert!(String::from_utf8_lossy(&o.stderr)
         .contains("names the issuer https://other.example/issuers/1"));
 }
+
+#[test]
+fn cli_issuer_directory_runs_a_status_list_and_a_batch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let id = "https://district.example/issuers/1";
+    let list_url = "https://district.example/status/1";
+    assert_eq!(
+        ob(
+            &[
+                "issuer",
+                "init",
+                "--id",
+                id,
+                "--name",
+                "Riverside USD",
+                "--out",
+                "riverside"
+            ],
+            d
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(
+        ob(
+            &[
+                "status",
+                "init",
+                "--store",
+                "status.json",
+                "--url",
+                list_url
+            ],
+            d
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    std::fs::write(d.join("badge.json"), badge("A").to_string()).unwrap();
+    let o = ob(
+        &[
+            "issue",
+            "--issuer-dir",
+            "riverside",
+            "--status-store",
+            "status.json",
+            "badge.json",
+        ],
+        d,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    std::fs::write(d.join("a.json"), &o.stdout).unwrap();
+    let o = ob(&["status", "revoke", "--store", "status.json", "a.json"], d);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = ob(
+        &[
+            "status",
+            "publish",
+            "--store",
+            "status.json",
+            "--issuer-dir",
+            "riverside",
+            "-o",
+            "list.json",
+        ],
+        d,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let profile = format!("{id}=riverside/publish/issuer-profile.json");
+    let list = format!("{list_url}=list.json");
+    let o = ob(
+        &[
+            "verify",
+            "--json",
+            "--resource",
+            &profile,
+            "--resource",
+            &list,
+            "a.json",
+        ],
+        d,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let status = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "status")
+        .unwrap();
+    assert_eq!(status["outcome"], "failed", "{status}");
+
+    // issue-batch as the district.
+    std::fs::write(
+        d.join("roster.csv"),
+        "name,email\nAna,ana@district.example\nBo,bo@district.example\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("achievement.json"),
+        badge("A")["credentialSubject"]["achievement"].to_string(),
+    )
+    .unwrap();
+    let o = ob(
+        &[
+            "issue-batch",
+            "--roster",
+            "roster.csv",
+            "--achievement",
+            "achievement.json",
+            "--issuer-dir",
+            "riverside",
+            "--out",
+            "out",
+        ],
+        d,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let files: Vec<_> = std::fs::read_dir(d.join("out"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(files.len(), 2);
+    for f in files {
+        let b: Value = serde_json::from_slice(&std::fs::read(f.path()).unwrap()).unwrap();
+        assert_eq!(b["issuer"]["id"], id);
+        assert_eq!(b["proof"]["verificationMethod"], format!("{id}#key-1"));
+        let o = ob(
+            &[
+                "verify",
+                "--resource",
+                &profile,
+                &f.path().to_string_lossy(),
+            ],
+            d,
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+}

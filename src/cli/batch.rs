@@ -15,7 +15,6 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::issue::Issuer;
-use crate::keys::SigningKey;
 use crate::proof::Suite;
 use crate::status::StatusListStore;
 
@@ -158,7 +157,7 @@ fn credential_for(row: &Row, achievement: &Value, id: &str, salt: &str) -> Value
     })
 }
 
-pub(crate) fn run(args: &BatchArgs, key: SigningKey) -> Result<u8> {
+pub(crate) fn run(args: &BatchArgs, issuer: Issuer) -> Result<u8> {
     let started = Instant::now();
     let (rows, mut errors) = read_roster(&args.roster)?;
     let achievement = crate::json::parse(&std::fs::read(&args.achievement).map_err(|e| {
@@ -180,7 +179,6 @@ pub(crate) fn run(args: &BatchArgs, key: SigningKey) -> Result<u8> {
         .to_string();
     std::fs::create_dir_all(&args.out)
         .map_err(|e| Error::from(e).context(format!("cannot create {}", args.out.display())))?;
-    let issuer = Issuer::new(json!({}), key)?;
     // Temporary files left by an interrupted run (the atomic writer's `.NAME.tmp-…`) are removed;
     // finished files are never touched.
     if let Ok(entries) = std::fs::read_dir(&args.out) {

@@ -155,7 +155,7 @@ enum Command {
         #[arg(long)]
         achievement: PathBuf,
         #[command(flatten)]
-        key: KeyArgs,
+        signer: SignerArgs,
         /// Output directory (one signed credential file per row).
         #[arg(long)]
         out: PathBuf,
@@ -281,15 +281,16 @@ enum StatusCommand {
     },
     /// Write the signed BitstringStatusListCredential to publish at the store's URL.
     #[command(
-        after_help = "Example:\n  openbadges status publish --store status.json --key issuer-key.json -o list.json"
+        after_help = "Example:\n  openbadges status publish --store status.json --key issuer-key.json -o list.json\n  openbadges status publish --store status.json --issuer-dir riverside/ -o list.json"
     )]
     Publish {
         #[arg(long)]
         store: PathBuf,
         #[command(flatten)]
-        key: KeyArgs,
-        /// Issuer id of the list (default: the key's did:key). Must be the credentials' issuer.
-        #[arg(long)]
+        signer: SignerArgs,
+        /// Issuer id of the list (default: the key's did:key, or the issuer directory's id).
+        /// Must be the credentials' issuer.
+        #[arg(long, conflicts_with = "issuer_dir")]
         issuer: Option<String>,
         #[arg(short = 'o', long = "out")]
         out: PathBuf,
@@ -649,13 +650,12 @@ fn run(cmd: Command) -> Result<u8> {
         Command::IssueBatch {
             roster,
             achievement,
-            key,
+            signer,
             out,
             suite,
             status_store,
         } => {
             let suite = parse_suite(&suite)?;
-            let key = load_key(&key)?;
             batch::run(
                 &batch::BatchArgs {
                     roster,
@@ -664,7 +664,7 @@ fn run(cmd: Command) -> Result<u8> {
                     suite,
                     status_store,
                 },
-                key,
+                signer.issuer(json!({}))?,
             )
         }
         Command::Speed {
@@ -825,14 +825,15 @@ fn status(cmd: StatusCommand) -> Result<u8> {
         }
         StatusCommand::Publish {
             store,
-            key,
+            signer,
             issuer,
             out,
         } => {
             let s = StatusListStore::load(&store)?;
-            let key = load_key(&key)?;
-            let issuer_id = issuer.unwrap_or_else(|| key.verifying_key().did_key());
-            let iss = Issuer::new(json!({"id": issuer_id}), key)?;
+            let iss = signer.issuer(match issuer {
+                Some(id) => json!({"id": id}),
+                None => json!({}),
+            })?;
             let now = chrono::Utc::now();
             let list = s.list_credential(iss.id(), &now.format("%Y-%m-%dT%H:%M:%SZ").to_string());
             let signed = iss.issue_at(&list, Suite::EddsaRdfc2022, now, None)?;
