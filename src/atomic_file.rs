@@ -1,6 +1,6 @@
 //! Atomic file writes: write a temporary file beside the target, fsync it, rename it over the
 //! target, fsync the directory. A crash at any point leaves either the old file or the new one,
-//! never a half-written one. Every file the library or CLI writes goes through [`write`].
+//! never a half-written one. Every file the library or CLI writes goes through [`write()`].
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;

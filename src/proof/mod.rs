@@ -7,7 +7,7 @@
 //! each hashed with SHA-256, and Ed25519 signs `proofHash ‖ documentHash`. `proofValue` is `z` +
 //! base58btc of the 64-byte signature.
 //!
-//! [`Signer`] and [`ProofVerifier`] share one [`Processor`](crate::jsonld::Processor) (and its cache
+//! [`Signer`] and [`ProofVerifier`] share one [`Processor`] (and its cache
 //! of processed contexts), so thousands of badges pay the context cost once.
 //!
 //! # Example
