@@ -212,3 +212,27 @@ proptest::proptest! {
         let _ = png::extract(&p);
     }
 }
+
+/// Found by `cargo fuzz run import`: two byte order marks before the root made the SVG reader
+/// slice inside a character (a panic). A document with one BOM bakes and extracts like any other.
+#[test]
+fn svg_with_byte_order_marks() {
+    let crash = b"\xef\xbb\xbf\xef\xbb\xbf\n <svg  <\x00\x00\x00 [ \x00>rAe<<r/>s\x00";
+    assert!(svg::extract(crash).is_err());
+    assert!(openbadges::import::import(crash).is_err());
+    let img = "\u{feff}<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"4\"><rect width=\"4\" height=\"4\"/></svg>";
+    let c = Baked::Json(r#"{"id":"urn:uuid:1"}"#.into());
+    let baked = svg::bake(img, &c).unwrap();
+    assert!(baked.starts_with('\u{feff}'));
+    assert_eq!(
+        svg::extract(baked.as_bytes()).unwrap(),
+        Some(c.clone()),
+        "{baked}"
+    );
+    let again = svg::bake(&baked, &Baked::Jwt("a.b.c".into())).unwrap();
+    assert_eq!(again.matches("openbadges:credential").count(), 1, "{again}");
+    assert_eq!(
+        svg::extract(again.as_bytes()).unwrap(),
+        Some(Baked::Jwt("a.b.c".into()))
+    );
+}

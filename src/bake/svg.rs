@@ -28,7 +28,14 @@ struct Scan {
 }
 
 fn scan(svg: &[u8]) -> Result<Scan> {
-    let text = std::str::from_utf8(svg).map_err(|_| bad("not UTF-8"))?;
+    let whole = std::str::from_utf8(svg).map_err(|_| bad("not UTF-8"))?;
+    // quick-xml skips a leading byte order mark but counts positions without it; strip it here
+    // so every offset below is into `text`, then shift by `bom` for offsets into the document.
+    let bom = if whole.starts_with('\u{feff}') { 3 } else { 0 };
+    let text = &whole[bom..];
+    if text.starts_with('\u{feff}') {
+        return Err(bad("more than one byte order mark"));
+    }
     let mut reader = NsReader::from_str(text);
     let mut root: Option<(usize, bool)> = None;
     let mut credential = None;
@@ -67,7 +74,10 @@ fn scan(svg: &[u8]) -> Result<Scan> {
                         && a.value.as_ref() == NAMESPACE.as_bytes()
                 });
                 root = Some((reader.buffer_position() as usize, has_ns));
-                if ev_is_empty(&text[before..reader.buffer_position() as usize]) {
+                let tag = text
+                    .get(before..reader.buffer_position() as usize)
+                    .ok_or_else(|| bad("the XML reader's offsets do not fall on characters"))?;
+                if ev_is_empty(tag) {
                     return Err(bad("the <svg> root element is empty"));
                 }
             }
@@ -121,6 +131,8 @@ fn scan(svg: &[u8]) -> Result<Scan> {
         }
     }
     let (root_end, root_has_ns) = root.ok_or_else(|| bad("no <svg> element"))?;
+    let root_end = root_end + bom;
+    let credential = credential.map(|(a, b): (usize, usize)| (a + bom, b + bom));
     Ok(Scan {
         root_end,
         root_has_ns,
@@ -184,7 +196,9 @@ pub fn bake(svg: &str, credential: &Baked) -> Result<String> {
     };
     let mut out = String::with_capacity(svg.len() + element.len() + 64);
     // Root start tag, with the namespace declared.
-    let root_tag = &svg[..s.root_end];
+    // Offsets come from the scan of this same text; `get` keeps a mismatch an error, not a panic.
+    let cut = |a: usize, b: usize| svg.get(a..b).ok_or_else(|| bad("offsets out of range"));
+    let root_tag = cut(0, s.root_end)?;
     if s.root_has_ns {
         out.push_str(root_tag);
     } else {
@@ -196,10 +210,10 @@ pub fn bake(svg: &str, credential: &Baked) -> Result<String> {
     out.push_str(&element);
     match s.credential {
         Some((a, b)) => {
-            out.push_str(&svg[s.root_end..a]);
-            out.push_str(&svg[b..]);
+            out.push_str(cut(s.root_end, a)?);
+            out.push_str(cut(b, svg.len())?);
         }
-        None => out.push_str(&svg[s.root_end..]),
+        None => out.push_str(cut(s.root_end, svg.len())?),
     }
     Ok(out)
 }
