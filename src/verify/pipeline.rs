@@ -166,10 +166,11 @@ impl Verifier {
                         None,
                     );
                 }
-                (
-                    c,
-                    Check::passed("issuer-key").note("the JWT key is bound to the issuer"),
-                )
+                let which = match v.header.get("kid").and_then(Value::as_str) {
+                    Some(kid) => format!("signed with {kid}, bound to the issuer"),
+                    None => "the JWT key is bound to the issuer".to_string(),
+                };
+                (c, Check::passed("issuer-key").note(which))
             }
             Err(e) => (
                 Check::failed(
