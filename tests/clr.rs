@@ -457,3 +457,32 @@ fn a_vc_jwt_travels_in_a_clr_as_its_compact_form_and_still_verifies() {
         Some("VC-JWT EdDSA")
     );
 }
+
+#[test]
+fn a_clr_secured_as_a_vc_jwt_verifies_with_its_nested_credentials() {
+    use openbadges::jwt::{sign, HeaderKey, JwtSigningKey, VcForm};
+    let (clr, _) = our_clr();
+    let mut unsigned = clr.clone();
+    unsigned.as_object_mut().unwrap().remove("proof");
+    let key = openbadges::keys::SigningKey::from_seed(&[0x53; 32]);
+    let token = sign(
+        &unsigned,
+        &JwtSigningKey::Ed25519(key.clone()),
+        HeaderKey::Kid(key.verifying_key().did_key_verification_method()),
+        VcForm::V2,
+    )
+    .unwrap();
+    let verifier = openbadges::verify::Verifier::new(openbadges::verify::VerifyOptions::default());
+    let report = openbadges::clr::verify_clr_jwt(&token, &verifier).unwrap();
+    assert!(report.verified(), "{report}");
+    assert_eq!(report.credentials.len(), 3);
+    // The validator's CLR JWT: its nested credentials are walked too; its own key is not bound
+    // (the fixture carries no resolvable key), as for the OB `simple.jwt`.
+    let Some(dir) = shared("standards/clr/validator-fixtures/clr20") else {
+        return;
+    };
+    let jwt = std::fs::read_to_string(dir.join("simple.jwt")).unwrap();
+    let report = openbadges::clr::verify_clr_jwt(jwt.trim(), &verifier).unwrap();
+    assert!(!report.clr.verified, "{report}");
+    assert!(!report.credentials.is_empty());
+}

@@ -586,7 +586,23 @@ fn run(cmd: Command) -> Result<u8> {
                         continue;
                     }
                 }
-                // A CLR: its own report, then one per nested credential.
+                // A CLR (JSON-LD or VC-JWT): its own report, then one per nested credential.
+                let as_jwt = std::str::from_utf8(&bytes)
+                    .ok()
+                    .map(str::trim)
+                    .filter(|t| t.starts_with("eyJ") && t.split('.').count() == 3);
+                if let Some(clr) =
+                    as_jwt.and_then(|t| crate::clr::verify_clr_jwt(t, &verifier).ok())
+                {
+                    let mut r = clr.clr;
+                    r.source = Some(f.clone());
+                    reports.push(r);
+                    for mut n in clr.credentials {
+                        n.source = Some(format!("{f} {}", n.source.unwrap_or_default()));
+                        reports.push(n);
+                    }
+                    continue;
+                }
                 if let Ok(v) = crate::json::parse(&bytes) {
                     if v.get("type")
                         .is_some_and(|t| t.to_string().contains("\"ClrCredential\""))

@@ -282,15 +282,40 @@ fn list(v: Option<&Value>) -> Vec<&Value> {
 /// assert!(verify_clr(&not_a_clr, &Verifier::new(VerifyOptions::default())).is_err());
 /// ```
 pub fn verify_clr(clr: &Value, verifier: &Verifier) -> Result<ClrReport> {
+    require_clr(clr)?;
+    let report = verifier.verify_value(clr)?;
+    with_nested(report, clr, verifier)
+}
+
+/// Verifies a ClrCredential secured as a VC-JWT: the token as [`Verifier::verify_jwt`] does,
+/// then every nested credential and the CLR checks, as [`verify_clr`].
+///
+/// # Example
+/// ```
+/// use openbadges::clr::verify_clr_jwt;
+/// use openbadges::verify::{Verifier, VerifyOptions};
+/// assert!(verify_clr_jwt("not-a-jwt", &Verifier::new(VerifyOptions::default())).is_err());
+/// ```
+pub fn verify_clr_jwt(token: &str, verifier: &Verifier) -> Result<ClrReport> {
+    let payload = crate::jwt::decode_unverified(token)?;
+    let clr = payload.get("vc").cloned().unwrap_or(payload);
+    require_clr(&clr)?;
+    let report = verifier.verify_jwt(token);
+    with_nested(report, &clr, verifier)
+}
+
+fn require_clr(clr: &Value) -> Result<()> {
     let is_clr = list(clr.get("type"))
         .iter()
         .any(|t| t.as_str() == Some("ClrCredential"));
-    if !is_clr {
-        return Err(
-            Error::model("not a ClrCredential (its `type` lacks `ClrCredential`)").at("/type"),
-        );
+    if is_clr {
+        Ok(())
+    } else {
+        Err(Error::model("not a ClrCredential (its `type` lacks `ClrCredential`)").at("/type"))
     }
-    let mut report = verifier.verify_value(clr)?;
+}
+
+fn with_nested(mut report: Report, clr: &Value, verifier: &Verifier) -> Result<ClrReport> {
     let subject = clr.get("credentialSubject").unwrap_or(&Value::Null);
     let nested = list(subject.get("verifiableCredential"));
     if nested.len() > MAX_NESTED {
