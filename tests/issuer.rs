@@ -362,13 +362,26 @@ fn ob(args: &[&str], dir: &Path) -> std::process::Output {
         .unwrap()
 }
 
+/// Runs the binary and requires exit 0.
+fn ok(args: &[&str], dir: &Path) -> std::process::Output {
+    let o = ob(args, dir);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{args:?}: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
 #[test]
 fn cli_issuer_init_issue_rotate_and_verify_with_resources() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     std::fs::write(d.join("badge.json"), badge("A").to_string()).unwrap();
     let id = "https://district.example/issuers/1";
-    let o = ob(
+    let o = ok(
         &[
             "issuer",
             "init",
@@ -380,12 +393,6 @@ fn cli_issuer_init_issue_rotate_and_verify_with_resources() {
             "riverside",
         ],
         d,
-    );
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
     );
     let out = String::from_utf8_lossy(&o.stdout).to_string();
     assert!(
@@ -404,15 +411,9 @@ fn cli_issuer_init_issue_rotate_and_verify_with_resources() {
             .unwrap();
     assert!(!out.contains(secret["secretKeyMultibase"].as_str().unwrap()));
 
-    let o = ob(&["issue", "--issuer-dir", "riverside", "badge.json"], d);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let o = ok(&["issue", "--issuer-dir", "riverside", "badge.json"], d);
     std::fs::write(d.join("a.json"), &o.stdout).unwrap();
-    let o = ob(
+    let o = ok(
         &[
             "issue",
             "--issuer-dir",
@@ -423,21 +424,9 @@ fn cli_issuer_init_issue_rotate_and_verify_with_resources() {
         ],
         d,
     );
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
     std::fs::write(d.join("a.jwt"), &o.stdout).unwrap();
 
-    let o = ob(&["issuer", "rotate", "--dir", "riverside"], d);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let o = ok(&["issuer", "rotate", "--dir", "riverside"], d);
     assert!(String::from_utf8_lossy(&o.stdout).contains("#key-2  (current signing key)"));
     let o = ob(&["issue", "--issuer-dir", "riverside", "badge.json"], d);
     std::fs::write(d.join("b.json"), &o.stdout).unwrap();
@@ -558,42 +547,32 @@ fn cli_issuer_directory_runs_a_status_list_and_a_batch() {
     let d = tmp.path();
     let id = "https://district.example/issuers/1";
     let list_url = "https://district.example/status/1";
-    assert_eq!(
-        ob(
-            &[
-                "issuer",
-                "init",
-                "--id",
-                id,
-                "--name",
-                "Riverside USD",
-                "--out",
-                "riverside"
-            ],
-            d
-        )
-        .status
-        .code(),
-        Some(0)
+    ok(
+        &[
+            "issuer",
+            "init",
+            "--id",
+            id,
+            "--name",
+            "Riverside USD",
+            "--out",
+            "riverside",
+        ],
+        d,
     );
-    assert_eq!(
-        ob(
-            &[
-                "status",
-                "init",
-                "--store",
-                "status.json",
-                "--url",
-                list_url
-            ],
-            d
-        )
-        .status
-        .code(),
-        Some(0)
+    ok(
+        &[
+            "status",
+            "init",
+            "--store",
+            "status.json",
+            "--url",
+            list_url,
+        ],
+        d,
     );
     std::fs::write(d.join("badge.json"), badge("A").to_string()).unwrap();
-    let o = ob(
+    let o = ok(
         &[
             "issue",
             "--issuer-dir",
@@ -604,21 +583,9 @@ fn cli_issuer_directory_runs_a_status_list_and_a_batch() {
         ],
         d,
     );
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
     std::fs::write(d.join("a.json"), &o.stdout).unwrap();
-    let o = ob(&["status", "revoke", "--store", "status.json", "a.json"], d);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let o = ob(
+    ok(&["status", "revoke", "--store", "status.json", "a.json"], d);
+    ok(
         &[
             "status",
             "publish",
@@ -630,12 +597,6 @@ fn cli_issuer_directory_runs_a_status_list_and_a_batch() {
             "list.json",
         ],
         d,
-    );
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
     );
     let profile = format!("{id}=riverside/publish/issuer-profile.json");
     let list = format!("{list_url}=list.json");
@@ -677,7 +638,7 @@ fn cli_issuer_directory_runs_a_status_list_and_a_batch() {
         badge("A")["credentialSubject"]["achievement"].to_string(),
     )
     .unwrap();
-    let o = ob(
+    ok(
         &[
             "issue-batch",
             "--roster",
@@ -690,12 +651,6 @@ fn cli_issuer_directory_runs_a_status_list_and_a_batch() {
             "out",
         ],
         d,
-    );
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
     );
     let files: Vec<_> = std::fs::read_dir(d.join("out"))
         .unwrap()

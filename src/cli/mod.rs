@@ -587,13 +587,20 @@ fn run(cmd: Command) -> Result<u8> {
                     }
                 }
                 // A CLR (JSON-LD or VC-JWT): its own report, then one per nested credential.
-                let as_jwt = std::str::from_utf8(&bytes)
-                    .ok()
-                    .map(str::trim)
-                    .filter(|t| t.starts_with("eyJ") && t.split('.').count() == 3);
-                if let Some(clr) =
-                    as_jwt.and_then(|t| crate::clr::verify_clr_jwt(t, &verifier).ok())
-                {
+                let text = std::str::from_utf8(&bytes).ok().map(str::trim);
+                let clr = match text.filter(|t| t.starts_with("eyJ") && t.split('.').count() == 3) {
+                    Some(t) => crate::clr::verify_clr_jwt(t, &verifier).ok(),
+                    None => match crate::json::parse(&bytes) {
+                        Ok(v)
+                            if v.get("type")
+                                .is_some_and(|t| t.to_string().contains("\"ClrCredential\"")) =>
+                        {
+                            Some(crate::clr::verify_clr(&v, &verifier)?)
+                        }
+                        _ => None,
+                    },
+                };
+                if let Some(clr) = clr {
                     let mut r = clr.clr;
                     r.source = Some(f.clone());
                     reports.push(r);
@@ -602,21 +609,6 @@ fn run(cmd: Command) -> Result<u8> {
                         reports.push(n);
                     }
                     continue;
-                }
-                if let Ok(v) = crate::json::parse(&bytes) {
-                    if v.get("type")
-                        .is_some_and(|t| t.to_string().contains("\"ClrCredential\""))
-                    {
-                        let clr = crate::clr::verify_clr(&v, &verifier)?;
-                        let mut r = clr.clr;
-                        r.source = Some(f.clone());
-                        reports.push(r);
-                        for mut n in clr.credentials {
-                            n.source = Some(format!("{f} {}", n.source.unwrap_or_default()));
-                            reports.push(n);
-                        }
-                        continue;
-                    }
                 }
                 let mut r = verifier.verify_bytes(&bytes)?;
                 r.source = Some(f.clone());
