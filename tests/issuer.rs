@@ -345,6 +345,10 @@ fn bad_documents_key_files_and_ids_are_named() {
         ("urn:uuid:2f3c", "neither an https URL nor a supported DID"),
         ("https://district.example/issuers/1#me", "no fragment"),
         ("did:web:", "no host"),
+        (
+            "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+            "give `did:key`",
+        ),
     ] {
         let err = IssuerDir::init(&tmp.path().join("x"), bad, "R", Utc::now()).unwrap_err();
         assert!(err.to_string().contains(words), "{bad}: {err}");

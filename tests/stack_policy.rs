@@ -776,3 +776,44 @@ fn an_unreachable_status_list_is_not_verified_rather_than_revoked() {
         other => panic!("expected not-verified (status), got {other:?}"),
     }
 }
+
+#[test]
+fn diamond_shaped_nested_stacks_are_evaluated_once_each() {
+    use openbadges::stack::{Rule, Stack};
+    // Stack i requires stack i-1 twice over (through two rules) plus its own achievement: a
+    // naive walk of 40 levels would take 2^40 steps.
+    let achievement = |i: usize| {
+        json!({"id": format!("urn:a:s{i}"), "type": ["Achievement"],
+        "name": format!("S{i}"), "description": "d", "criteria": {"narrative": "n"}})
+    };
+    let mut stacks = vec![Stack::new(
+        "urn:s:0",
+        "S0",
+        achievement(0),
+        Rule::all_of(["urn:a:0"]),
+    )];
+    for i in 1..40 {
+        let prev = format!("urn:s:{}", i - 1);
+        let rule = Rule::AllOf(vec![
+            Rule::Stack(prev.clone()),
+            Rule::AtLeast {
+                n: 1,
+                of: vec![Rule::Stack(prev), Rule::Achievement(format!("urn:a:{i}"))],
+            },
+            Rule::Achievement(format!("urn:a:{i}")),
+        ]);
+        stacks.push(Stack::new(
+            format!("urn:s:{i}"),
+            format!("S{i}"),
+            achievement(i),
+            rule,
+        ));
+    }
+    let catalog: Vec<(String, String)> = (0..40)
+        .map(|i| (format!("urn:a:{i}"), format!("A{i}")))
+        .collect();
+    let set = StackSet::new(catalog, stacks).unwrap();
+    let all = progress_all(&set, &Portfolio::new(), t("2026-01-01T00:00:00Z")).unwrap();
+    assert_eq!(all[39].still_needed, 40);
+    assert!(!all[39].complete);
+}

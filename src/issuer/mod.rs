@@ -188,6 +188,12 @@ impl IssuerDir {
         now: DateTime<Utc>,
     ) -> Result<(Self, Vec<Publication>)> {
         let kind = IssuerKind::of(id)?;
+        if kind == IssuerKind::DidKey && id != "did:key" {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!("`{id}`: give `did:key` to create a new did:key issuer (a did:key is made from a new key, not named)"),
+            ));
+        }
         if name.trim().is_empty() {
             return Err(Error::new(ErrorKind::Usage, "the issuer needs a name"));
         }

@@ -173,43 +173,85 @@ impl fmt::Display for StackProgress {
     }
 }
 
-/// An achievement that would bring an unmet `rule` closer to being met (depth first).
-fn next_missing<'a>(set: &'a StackSet, rule: &'a Rule, earned: &HashSet<&str>) -> Option<&'a str> {
-    let met = |r: &Rule| rule_met(set, r, earned);
-    match rule {
-        Rule::Achievement(a) => (!earned.contains(a.as_str())).then_some(a.as_str()),
-        Rule::Stack(s) => set
-            .stack(s)
-            .and_then(|s| next_missing(set, &s.rule, earned)),
-        Rule::AllOf(rs) => rs
-            .iter()
-            .find(|r| !met(r))
-            .and_then(|r| next_missing(set, r, earned)),
-        Rule::AtLeast { n, of } => {
-            if of.iter().filter(|r| met(r)).count() >= *n {
-                return None;
+/// Whether rules are met by a set of achievements, nested stacks evaluated once each (a stack
+/// reached through many paths — a diamond — would otherwise cost exponential time).
+struct Met<'a, 'e> {
+    set: &'a StackSet,
+    earned: &'e HashSet<&'a str>,
+    stacks: std::cell::RefCell<HashMap<&'a str, bool>>,
+}
+
+impl<'a, 'e> Met<'a, 'e> {
+    fn new(set: &'a StackSet, earned: &'e HashSet<&'a str>) -> Self {
+        Met {
+            set,
+            earned,
+            stacks: Default::default(),
+        }
+    }
+
+    fn rule(&self, r: &'a Rule) -> bool {
+        match r {
+            Rule::Achievement(a) => self.earned.contains(a.as_str()),
+            Rule::Stack(s) => self.stack(s),
+            Rule::AllOf(rs) => rs.iter().all(|r| self.rule(r)),
+            Rule::AtLeast { n, of } => of.iter().filter(|r| self.rule(r)).count() >= *n,
+        }
+    }
+
+    fn stack(&self, id: &'a str) -> bool {
+        if let Some(&v) = self.stacks.borrow().get(id) {
+            return v;
+        }
+        let v = self.set.stack(id).is_some_and(|s| self.rule(&s.rule));
+        self.stacks.borrow_mut().insert(id, v);
+        v
+    }
+
+    /// An achievement that would bring an unmet `rule` closer to being met (depth first; each
+    /// nested stack explored once).
+    fn next_missing(&self, rule: &'a Rule, seen: &mut HashSet<&'a str>) -> Option<&'a str> {
+        match rule {
+            Rule::Achievement(a) => (!self.earned.contains(a.as_str())).then_some(a.as_str()),
+            Rule::Stack(s) => {
+                if !seen.insert(s) {
+                    return None;
+                }
+                self.set
+                    .stack(s)
+                    .and_then(|st| self.next_missing(&st.rule, seen))
             }
-            of.iter()
-                .filter(|r| !met(r))
-                .find_map(|r| next_missing(set, r, earned))
+            Rule::AllOf(rs) => rs
+                .iter()
+                .filter(|r| !self.rule(r))
+                .find_map(|r| self.next_missing(r, seen)),
+            Rule::AtLeast { n, of } => {
+                if of.iter().filter(|r| self.rule(r)).count() >= *n {
+                    return None;
+                }
+                of.iter()
+                    .filter(|r| !self.rule(r))
+                    .find_map(|r| self.next_missing(r, seen))
+            }
         }
     }
 }
 
-/// The rule met by these achievements (nested stacks by their own rules; pace is judged apart).
-fn rule_met(set: &StackSet, rule: &Rule, earned: &HashSet<&str>) -> bool {
-    satisfied(rule, &|a| earned.contains(a), &|s| {
-        set.stack(s).is_some_and(|s| rule_met(set, &s.rule, earned))
-    })
-}
-
 /// How many more distinct achievements the rule needs: adds a missing member until it is met
-/// (exact for the usual shapes; an upper bound when nested stacks overlap unusually).
-fn still_needed(set: &StackSet, rule: &Rule, earned: &HashSet<&str>) -> usize {
-    let mut have: HashSet<&str> = earned.clone();
+/// (exact for the usual shapes; an upper bound when nested stacks overlap unusually). Bounded
+/// by the catalog: each step adds one achievement not yet held.
+fn still_needed<'a>(set: &'a StackSet, rule: &'a Rule, earned: &HashSet<&'a str>) -> usize {
+    let mut have: HashSet<&'a str> = earned.clone();
     let mut n = 0;
-    while !rule_met(set, rule, &have) && n < 100_000 {
-        match next_missing(set, rule, &have) {
+    loop {
+        let next = {
+            let met = Met::new(set, &have);
+            if met.rule(rule) {
+                break;
+            }
+            met.next_missing(rule, &mut HashSet::new())
+        };
+        match next {
             Some(a) => {
                 have.insert(a);
                 n += 1;
@@ -231,22 +273,30 @@ fn satisfied(rule: &Rule, earned: &dyn Fn(&str) -> bool, nested: &dyn Fn(&str) -
 
 /// Every achievement a stack's rule reaches, through nested stacks too.
 fn reachable<'a>(set: &'a StackSet, stack: &'a Stack, out: &mut HashSet<&'a str>) {
-    fn walk<'a>(set: &'a StackSet, r: &'a Rule, out: &mut HashSet<&'a str>) {
+    fn walk<'a>(
+        set: &'a StackSet,
+        r: &'a Rule,
+        out: &mut HashSet<&'a str>,
+        seen: &mut HashSet<&'a str>,
+    ) {
         match r {
             Rule::Achievement(a) => {
                 out.insert(a);
             }
             Rule::Stack(s) => {
-                if let Some(s) = set.stack(s) {
-                    walk(set, &s.rule, out)
+                // Each nested stack once, however many paths lead to it.
+                if seen.insert(s) {
+                    if let Some(s) = set.stack(s) {
+                        walk(set, &s.rule, out, seen)
+                    }
                 }
             }
             Rule::AllOf(rs) | Rule::AtLeast { of: rs, .. } => {
-                rs.iter().for_each(|r| walk(set, r, out))
+                rs.iter().for_each(|r| walk(set, r, out, seen))
             }
         }
     }
-    walk(set, &stack.rule, out);
+    walk(set, &stack.rule, out, &mut HashSet::new());
 }
 
 fn pace_periods(pace: &Pace, dates: &[DateTime<Utc>], until: DateTime<Utc>) -> Vec<PeriodCount> {
