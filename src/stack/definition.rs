@@ -14,6 +14,9 @@ use crate::error::{Error, Result};
 /// Deepest rule nesting accepted (rules are hand-written; deeper is a mistake or an attack).
 pub const MAX_RULE_DEPTH: usize = 16;
 
+/// Most rule terms in one definition, `"catalog"` counted as its size.
+pub const MAX_RULE_TERMS: usize = 100_000;
+
 /// A completion rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -415,6 +418,9 @@ impl StackSet {
             .filter_map(|s| s.get("id").and_then(Value::as_str))
             .collect();
         let mut stacks = Vec::new();
+        // Every term of every rule, `"catalog"` expanded: bounds what a small file can make us
+        // allocate (a thousand `"of": "catalog"` over a large catalog).
+        let mut terms = 0usize;
         for (i, s) in raw.iter().enumerate() {
             let at = format!("/stacks/{i}");
             check_keys(
@@ -449,7 +455,14 @@ impl StackSet {
             let rule_v = s
                 .get("rule")
                 .ok_or_else(|| bad(&at, "`rule` is required"))?;
-            let rule = parse_rule(rule_v, &format!("{at}/rule"), &achievements, &ids, 0)?;
+            let rule = parse_rule(
+                rule_v,
+                &format!("{at}/rule"),
+                &achievements,
+                &ids,
+                0,
+                &mut terms,
+            )?;
             let mut order = Vec::new();
             if let Some(o) = s.get("order") {
                 let arr = o
@@ -573,29 +586,71 @@ impl StackSet {
 }
 
 fn check_order_acyclic(stack: &Stack, at: &str) -> Result<()> {
-    // before → after edges; a cycle would make every member in it uncountable.
+    // before → after edges; a cycle would make every member in it uncountable. Kahn's algorithm:
+    // linear in the number of constraints.
+    let mut indegree: HashMap<&str, usize> = HashMap::new();
     let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
     for o in &stack.order {
         edges.entry(&o.before).or_default().push(&o.after);
+        *indegree.entry(&o.after).or_default() += 1;
+        indegree.entry(&o.before).or_default();
     }
-    for (j, o) in stack.order.iter().enumerate() {
-        // Is `before` reachable from `after`?
-        let mut stack_: Vec<&str> = vec![&o.after];
-        let mut seen = HashSet::new();
-        while let Some(n) = stack_.pop() {
-            if n == o.before {
-                return Err(bad(
-                    &format!("{at}/order/{j}"),
-                    format!(
-                        "the order constraints form a cycle through `{}` and `{}`",
-                        o.before, o.after
-                    ),
-                ));
-            }
-            if seen.insert(n) {
-                stack_.extend(edges.get(n).into_iter().flatten().copied());
+    let mut ready: Vec<&str> = indegree
+        .iter()
+        .filter(|(_, d)| **d == 0)
+        .map(|(n, _)| *n)
+        .collect();
+    while let Some(n) = ready.pop() {
+        for m in edges.get(n).into_iter().flatten() {
+            if let Some(d) = indegree.get_mut(m) {
+                *d -= 1;
+                if *d == 0 {
+                    ready.push(m);
+                }
             }
         }
+        indegree.remove(n);
+    }
+    // What remains lies on a cycle or after one; prune what leads nowhere (no remaining
+    // successor), so a constraint between two of the rest lies on a cycle's path.
+    let mut remaining: HashSet<&str> = indegree.keys().copied().collect();
+    let mut outdegree: HashMap<&str, usize> = HashMap::new();
+    let mut preds: HashMap<&str, Vec<&str>> = HashMap::new();
+    for o in &stack.order {
+        if remaining.contains(o.before.as_str()) && remaining.contains(o.after.as_str()) {
+            *outdegree.entry(&o.before).or_default() += 1;
+            preds.entry(&o.after).or_default().push(&o.before);
+        }
+    }
+    let mut sinks: Vec<&str> = remaining
+        .iter()
+        .copied()
+        .filter(|n| outdegree.get(n).copied().unwrap_or(0) == 0)
+        .collect();
+    while let Some(n) = sinks.pop() {
+        remaining.remove(n);
+        for p in preds.get(n).into_iter().flatten() {
+            if let Some(d) = outdegree.get_mut(p) {
+                *d -= 1;
+                if *d == 0 {
+                    sinks.push(p);
+                }
+            }
+        }
+    }
+    let indegree = remaining;
+    if let Some((j, o)) =
+        stack.order.iter().enumerate().find(|(_, o)| {
+            indegree.contains(o.before.as_str()) && indegree.contains(o.after.as_str())
+        })
+    {
+        return Err(bad(
+            &format!("{at}/order/{j}"),
+            format!(
+                "the order constraints form a cycle through `{}` and `{}`",
+                o.before, o.after
+            ),
+        ));
     }
     Ok(())
 }
@@ -644,12 +699,27 @@ fn parse_rule(
     catalog: &BTreeMap<String, CatalogEntry>,
     stacks: &HashSet<&str>,
     depth: usize,
+    terms: &mut usize,
 ) -> Result<Rule> {
     if depth > MAX_RULE_DEPTH {
         return Err(Error::limit(format!("rules nest deeper than {MAX_RULE_DEPTH}")).at(at));
     }
-    let list = |v: &Value, at: &str| -> Result<Vec<Rule>> {
+    *terms += 1;
+    if *terms > MAX_RULE_TERMS {
+        return Err(Error::limit(format!(
+            "the rules have more than {MAX_RULE_TERMS} terms (\"catalog\" counts each achievement)"
+        ))
+        .at(at));
+    }
+    let mut list = |v: &Value, at: &str| -> Result<Vec<Rule>> {
         if v.as_str() == Some("catalog") {
+            *terms += catalog.len();
+            if *terms > MAX_RULE_TERMS {
+                return Err(Error::limit(format!(
+                    "the rules have more than {MAX_RULE_TERMS} terms (\"catalog\" counts each achievement)"
+                ))
+                .at(at));
+            }
             return Ok(catalog.keys().cloned().map(Rule::Achievement).collect());
         }
         let arr = v
@@ -658,7 +728,7 @@ fn parse_rule(
             .ok_or_else(|| bad(at, "expected a non-empty array of rules (or \"catalog\")"))?;
         arr.iter()
             .enumerate()
-            .map(|(i, r)| parse_rule(r, &format!("{at}/{i}"), catalog, stacks, depth + 1))
+            .map(|(i, r)| parse_rule(r, &format!("{at}/{i}"), catalog, stacks, depth + 1, terms))
             .collect()
     };
     match v {
@@ -840,6 +910,31 @@ name = "Both"
             StackSet::from_json(&v).unwrap_err().kind(),
             crate::ErrorKind::Limit
         );
+        // The entry named is on the cycle, not after it.
+        let mut v = base();
+        v["stacks"][0]["order"] = json!([{"before": "urn:a:2", "after": "urn:a:3"},
+            {"before": "urn:a:1", "after": "urn:a:2"}, {"before": "urn:a:2", "after": "urn:a:1"}]);
+        let err = StackSet::from_json(&v).unwrap_err();
+        assert!(
+            matches!(
+                err.pointer(),
+                Some("/stacks/0/order/1" | "/stacks/0/order/2")
+            ),
+            "{err}"
+        );
+        // "catalog" counts as its size against the term budget.
+        let mut v = base();
+        v["achievements"] = (0..2000)
+            .map(|i| json!({"id": format!("urn:a:{i}"), "name": "x"}))
+            .collect();
+        v["stacks"] = (0..60)
+            .map(|i| {
+                json!({"id": format!("urn:s:{i}"), "name": "S",
+            "achievement": {"id": format!("urn:a:s{i}")}, "rule": {"atLeast": 1, "of": "catalog"}})
+            })
+            .collect();
+        let err = StackSet::from_json(&v).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Limit, "{err}");
         // A stack nesting itself is a cycle.
         let mut v = base();
         v["stacks"][0]["rule"] = json!({"allOf": ["urn:a:1", {"stack": "urn:s:1"}]});

@@ -35,7 +35,9 @@ mod definition;
 mod progress;
 
 pub use award::{award, check_award_evidence, CONSTITUENT_GENRE};
-pub use definition::{CatalogEntry, Order, Pace, Period, Rule, Stack, StackSet, MAX_RULE_DEPTH};
+pub use definition::{
+    CatalogEntry, Order, Pace, Period, Rule, Stack, StackSet, MAX_RULE_DEPTH, MAX_RULE_TERMS,
+};
 pub use progress::{
     progress, progress_all, CredentialStanding, Member, PeriodCount, StackProgress,
 };
