@@ -280,22 +280,32 @@ impl CreditPolicy {
                 ));
             }
         }
-        // Cycles: following theirs → ours must end.
+        // Cycles: following theirs → ours must end. Each id is walked once (`done`), so this
+        // is linear in the number of equivalences.
+        let mut done: HashSet<&str> = HashSet::new();
         for (i, e) in array(v, "equivalences")?.iter().enumerate() {
             let start = e["theirs"].as_str().unwrap_or_default();
-            let mut seen = vec![start.to_string()];
+            let mut path: Vec<&str> = vec![start];
+            let mut on_path: HashSet<&str> = HashSet::from([start]);
             let mut cur = start;
             while let Some(next) = equivalences.get(cur) {
-                if seen.contains(next) {
-                    seen.push(next.clone());
+                let next = next.as_str();
+                if done.contains(next) {
+                    break;
+                }
+                if !on_path.insert(next) {
+                    let from = path.iter().position(|p| *p == next).unwrap_or(0);
+                    let mut cycle: Vec<&str> = path[from..].iter().take(6).copied().collect();
+                    cycle.push(next);
                     return Err(bad(
                         &format!("/equivalences/{i}"),
-                        format!("equivalences form a cycle: {}", seen.join(" → ")),
+                        format!("equivalences form a cycle: {}", cycle.join(" → ")),
                     ));
                 }
-                seen.push(next.clone());
+                path.push(next);
                 cur = next;
             }
+            done.extend(path);
         }
         let mut values = Vec::new();
         for (i, r) in array(v, "values")?.iter().enumerate() {
