@@ -4,6 +4,8 @@
 //! hours per badge, 2 badges per CPD unit) and Lakeshore County (6 CE points per micro-credential,
 //! equivalences for Riverside's badges, a cap). Every badge is really signed and verified.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -816,4 +818,69 @@ fn diamond_shaped_nested_stacks_are_evaluated_once_each() {
     let all = progress_all(&set, &Portfolio::new(), t("2026-01-01T00:00:00Z")).unwrap();
     assert_eq!(all[39].still_needed, 40);
     assert!(!all[39].complete);
+}
+
+#[test]
+fn a_stack_award_with_digest_evidence_verifies_in_the_js_reference() {
+    use openbadges::stack::{Rule, Stack};
+    let Some(d) = common::interop_dir() else {
+        return;
+    };
+    // A did:key district (the JS side resolves did:key offline), a stack of two.
+    let district = Issuer::new(
+        json!({"type": ["Profile"], "name": "Riverside USD"}),
+        SigningKey::from_seed(&[0x71; 32]),
+    )
+    .unwrap();
+    let stack_achievement = json!({"id": "urn:a:pair", "type": ["Achievement"], "name": "Pair",
+        "description": "Two micro-credentials.", "criteria": {"narrative": "Both."}});
+    let set = StackSet::new(
+        [("urn:a:1", "One"), ("urn:a:2", "Two")],
+        [Stack::new(
+            "urn:s:pair",
+            "Pair",
+            stack_achievement,
+            Rule::all_of(["urn:a:1", "urn:a:2"]),
+        )],
+    )
+    .unwrap();
+    let verifier = Verifier::new(VerifyOptions::default().at(t("2026-01-01T00:00:00Z")));
+    let mut folio = Portfolio::new();
+    for (i, a) in ["urn:a:1", "urn:a:2"].iter().enumerate() {
+        let cred = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2",
+                         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+            "type": ["VerifiableCredential", "OpenBadgeCredential"], "name": a,
+            "credentialSubject": {"id": MARIA, "type": ["AchievementSubject"],
+                "achievement": {"id": a, "type": ["Achievement"], "name": a,
+                    "description": "d", "criteria": {"narrative": "n"}}}
+        });
+        let signed = district
+            .issue_at(
+                &cred,
+                Suite::EddsaRdfc2022,
+                t(&format!("2025-0{}-01T00:00:00Z", i + 1)),
+                None,
+            )
+            .unwrap();
+        folio
+            .add_value(format!("b{i}"), &signed, &verifier)
+            .unwrap();
+    }
+    let p = progress(&set, "urn:s:pair", &folio, t("2026-01-01T00:00:00Z")).unwrap();
+    let awarded = award(
+        &set,
+        &p,
+        &folio,
+        &district,
+        Suite::EddsaRdfc2022,
+        t("2025-12-01T00:00:00Z"),
+    )
+    .unwrap();
+    let (ok, out) = common::node(&d, "verify.mjs", &[], &awarded);
+    assert!(ok, "the JS stack refused the stack award: {out}");
+    let mut tampered = awarded.clone();
+    tampered["evidence"][0]["digestSRI"] = "sha256-AAAA".into();
+    let (ok, _) = common::node(&d, "verify.mjs", &[], &tampered);
+    assert!(!ok, "the JS stack accepted a changed evidence digest");
 }
