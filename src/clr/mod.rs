@@ -85,6 +85,32 @@ pub fn association(kind: AssociationType, source_id: &str, target_id: &str) -> V
 /// [`crate::issue::Issuer::issue`].
 ///
 /// Credentials received as VC-JWTs are carried as their compact JWS strings.
+///
+/// # Example
+/// ```
+/// use openbadges::{clr, issue::Issuer, keys::SigningKey, portfolio::Portfolio, proof::Suite};
+/// use openbadges::verify::{Verifier, VerifyOptions};
+/// use serde_json::json;
+///
+/// let district = Issuer::new(json!({"name": "Riverside USD"}), SigningKey::from_seed(&[4; 32]))?;
+/// let badge = district.issue(&json!({
+///     "@context": ["https://www.w3.org/ns/credentials/v2",
+///                  "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+///     "type": ["VerifiableCredential", "OpenBadgeCredential"], "name": "Math Talks",
+///     "credentialSubject": {"id": "did:example:maria", "type": ["AchievementSubject"],
+///         "achievement": {"id": "urn:a:math-talks", "type": ["Achievement"], "name": "Math Talks",
+///                         "description": "d", "criteria": {"narrative": "n"}}}
+/// }), Suite::EddsaRdfc2022)?;
+/// let verifier = Verifier::new(VerifyOptions::default());
+/// let mut portfolio = Portfolio::new();
+/// portfolio.add_value("badge.json", &badge, &verifier)?;
+/// let unsigned = clr::bundle(&portfolio, "did:example:maria", "Maria's record", None)?;
+/// let signed = district.issue(&unsigned, Suite::EddsaRdfc2022)?;
+/// let report = clr::verify_clr(&signed, &verifier)?;
+/// assert!(report.verified());
+/// assert_eq!(report.credentials.len(), 1);
+/// # Ok::<(), openbadges::Error>(())
+/// ```
 pub fn bundle(
     portfolio: &Portfolio,
     holder: &str,

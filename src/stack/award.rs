@@ -42,6 +42,41 @@ fn evidence_for(h: &Holding) -> Value {
 ///
 /// Refuses when the stack is not complete, when the counted credentials name different
 /// recipients, or when the stack names another issuer than `issuer`.
+///
+/// # Example
+/// ```
+/// use openbadges::{issue::Issuer, keys::SigningKey, portfolio::Portfolio, proof::Suite};
+/// use openbadges::stack::{award, check_award_evidence, progress, Rule, Stack, StackSet};
+/// use openbadges::verify::{Verifier, VerifyOptions};
+/// use serde_json::json;
+///
+/// let district = Issuer::new(json!({"name": "Riverside USD"}), SigningKey::from_seed(&[3; 32]))?;
+/// let stack = Stack::new("urn:s:pair", "Pair",
+///     json!({"id": "urn:a:pair", "type": ["Achievement"], "name": "Pair",
+///            "description": "Two badges.", "criteria": {"narrative": "Both."}}),
+///     Rule::all_of(["urn:a:1", "urn:a:2"]));
+/// let set = StackSet::new([("urn:a:1", "One"), ("urn:a:2", "Two")], [stack])?;
+/// let verifier = Verifier::new(VerifyOptions::default());
+/// let mut portfolio = Portfolio::new();
+/// for a in ["urn:a:1", "urn:a:2"] {
+///     let badge = district.issue(&json!({
+///         "@context": ["https://www.w3.org/ns/credentials/v2",
+///                      "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+///         "type": ["VerifiableCredential", "OpenBadgeCredential"], "name": a,
+///         "credentialSubject": {"id": "did:example:maria", "type": ["AchievementSubject"],
+///             "achievement": {"id": a, "type": ["Achievement"], "name": a,
+///                             "description": "d", "criteria": {"narrative": "n"}}}
+///     }), Suite::EddsaRdfc2022)?;
+///     portfolio.add_value(a, &badge, &verifier)?;
+/// }
+/// let now = chrono::Utc::now();
+/// let p = progress(&set, "urn:s:pair", &portfolio, now)?;
+/// let stack_badge = award(&set, &p, &portfolio, &district, Suite::EddsaRdfc2022, now)?;
+/// assert_eq!(stack_badge["evidence"].as_array().map(Vec::len), Some(2));
+/// assert_eq!(check_award_evidence(&stack_badge, &portfolio)?, 2);
+/// assert!(verifier.verify_value(&stack_badge)?.verified);
+/// # Ok::<(), openbadges::Error>(())
+/// ```
 pub fn award(
     set: &StackSet,
     progress: &StackProgress,
