@@ -43,7 +43,44 @@ fn keygen_issue_verify_lint() {
         .as_str()
         .unwrap()
         .starts_with("z3u2"));
+    // A key file others can read is refused, naming the fix.
     std::fs::write(p.join("key.json"), &o.stdout).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(p.join("key.json"), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        let o = ob(&["issue", "--key", "key.json", sample()], p);
+        assert_eq!(code(&o), 2);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("key.json") && err.contains("chmod 600"),
+            "{err}"
+        );
+        assert!(!err.contains("z3u2"), "the secret was echoed: {err}");
+    }
+    // `keygen --out` never replaces a file, writes owner-only, and prints no secret.
+    let o = ob(&["keygen", "--seed", SEED, "--out", "key.json"], p);
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
+    std::fs::remove_file(p.join("key.json")).unwrap();
+    let o = ob(&["keygen", "--seed", SEED, "--out", "key.json"], p);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let public: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(public["did"], k["did"]);
+    assert!(public.get("secretKeyMultibase").is_none());
+    let written: Value =
+        serde_json::from_slice(&std::fs::read(p.join("key.json")).unwrap()).unwrap();
+    assert_eq!(written, k);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(p.join("key.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
 
     for suite in ["eddsa-rdfc-2022", "eddsa-jcs-2022", "Ed25519Signature2020"] {
         let o = ob(
@@ -405,10 +442,14 @@ fn jwt_suites_issue_and_verify() {
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
 
     for kind in ["p256", "rsa"] {
-        let o = ob(&["keygen", "--jwt", kind], p);
-        assert_eq!(code(&o), 0);
-        std::fs::write(p.join("k.json"), &o.stdout).unwrap();
+        let o = ob(
+            &["keygen", "--jwt", kind, "--out", &format!("k-{kind}.json")],
+            p,
+        );
+        assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
         let k: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(k.get("privateKeyJwk").is_none() && k.get("publicKeyJwk").is_some());
+        let key_file = format!("k-{kind}.json");
         let mut cred: Value =
             serde_json::from_str(&std::fs::read_to_string(sample()).unwrap()).unwrap();
         cred["issuer"]["id"] = "https://riverside.example/issuer".into();
@@ -418,7 +459,10 @@ fn jwt_suites_issue_and_verify() {
         } else {
             "jwt-rs256"
         };
-        let o = ob(&["issue", "--key", "k.json", "--suite", suite, "c.json"], p);
+        let o = ob(
+            &["issue", "--key", &key_file, "--suite", suite, "c.json"],
+            p,
+        );
         assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
         std::fs::write(p.join("b.jwt"), &o.stdout).unwrap();
         // The header jwk alone proves nothing: not verified until a trust entry binds the key.

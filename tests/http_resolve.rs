@@ -9,7 +9,9 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use openbadges::issue::Issuer;
+use openbadges::issuer::IssuerDir;
 use openbadges::keys::SigningKey;
 use openbadges::proof::Suite;
 use openbadges::resolve::{HttpResolver, Resolver, ResourceKind};
@@ -23,7 +25,7 @@ fn serve(routes: Routes) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
-        for stream in listener.incoming().take(64) {
+        for stream in listener.incoming().take(256) {
             let Ok(mut stream) = stream else { continue };
             let routes = routes.clone();
             std::thread::spawn(move || {
@@ -137,6 +139,140 @@ fn https_profile_and_did_web_issuers_verify_over_http() {
         .verify_value(&signed)
         .unwrap();
     assert!(!r.verified);
+}
+
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+}
+
+/// Replaces the server's routes with the documents `dir` publishes, each at its URL's path.
+fn publish(routes: &Routes, dir: &IssuerDir) -> usize {
+    let mut r = routes.lock().unwrap();
+    r.clear();
+    for p in dir.publications().unwrap() {
+        let rest = p.url.strip_prefix("https://").unwrap();
+        let path = &rest[rest.find('/').unwrap()..];
+        r.push((
+            path.to_string(),
+            200,
+            std::fs::read(&p.path).unwrap(),
+            None,
+            0,
+        ));
+    }
+    r.len()
+}
+
+/// The issue's "Prove it" over a real server: an issuer directory (https and did:web) set up by
+/// `IssuerDir`, its published files served on loopback, badges verified through the `http`
+/// resolver (a fresh one each time, so nothing is cached across re-publication); rotation keeps
+/// the old badge verifying; retiring key-1 from a date rejects a key-1 proof created after it.
+#[test]
+fn issuer_directory_served_on_loopback_through_rotation_and_retirement() {
+    for https in [true, false] {
+        let routes: Routes = Default::default();
+        let port = serve(routes.clone());
+        let id = if https {
+            format!("https://127.0.0.1:{port}/issuers/1")
+        } else {
+            format!("did:web:127.0.0.1%3A{port}")
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let (mut dir, _) =
+            IssuerDir::init(tmp.path(), &id, "Riverside USD", t("2026-01-01T00:00:00Z")).unwrap();
+        assert_eq!(publish(&routes, &dir), 2);
+        let verify = |doc: &serde_json::Value| {
+            Verifier::new(
+                VerifyOptions::default()
+                    .at(t("2027-01-01T00:00:00Z"))
+                    .resolver(loopback()),
+            )
+            .verify_value(doc)
+            .unwrap()
+        };
+        let key1 = dir.current_key_id().to_string();
+        let before = dir
+            .issuer()
+            .unwrap()
+            .issue_at(
+                &badge(),
+                Suite::EddsaRdfc2022,
+                t("2026-02-01T00:00:00Z"),
+                None,
+            )
+            .unwrap();
+        let stolen = dir
+            .issuer()
+            .unwrap()
+            .issue_at(
+                &badge(),
+                Suite::EddsaRdfc2022,
+                t("2026-09-01T00:00:00Z"),
+                None,
+            )
+            .unwrap();
+        let r = verify(&before);
+        assert!(r.verified, "{id}: {r}");
+
+        let key2 = dir.rotate(t("2026-06-01T00:00:00Z"), None).unwrap();
+        publish(&routes, &dir);
+        let after = dir
+            .issuer()
+            .unwrap()
+            .issue_at(
+                &badge(),
+                Suite::EddsaRdfc2022,
+                t("2026-06-15T00:00:00Z"),
+                None,
+            )
+            .unwrap();
+        assert_eq!(after["proof"]["verificationMethod"], key2);
+        for doc in [&before, &after, &stolen] {
+            let r = verify(doc);
+            assert!(r.verified, "{id}: {r}");
+        }
+
+        dir.retire(&key1, t("2026-07-01T00:00:00Z")).unwrap();
+        // Not yet re-published: the server still lists key-1 without a retire date.
+        assert!(verify(&stolen).verified);
+        publish(&routes, &dir);
+        let r = verify(&stolen);
+        assert!(
+            !r.verified,
+            "{id}: a key-1 proof created after the retire date verified"
+        );
+        let detail = &r.check("proof").unwrap().problem.as_ref().unwrap().detail;
+        assert!(detail.contains("retired by its controller"), "{detail}");
+        for doc in [&before, &after] {
+            let r = verify(doc);
+            assert!(r.verified, "{id}: {r}");
+        }
+        let note = verify(&before)
+            .check("issuer-key")
+            .unwrap()
+            .note
+            .clone()
+            .unwrap();
+        assert!(
+            note.contains(&key1) && note.contains("retired it from"),
+            "{note}"
+        );
+
+        // A document whose `id` is not where it was fetched from is refused.
+        let mut r = routes.lock().unwrap();
+        let mut doc: serde_json::Value = serde_json::from_slice(&r[0].2).unwrap();
+        doc["id"] = json!(if https {
+            format!("https://127.0.0.1:{port}/issuers/2")
+        } else {
+            format!("did:web:127.0.0.1%3A{port}:elsewhere")
+        });
+        r[0].2 = serde_json::to_vec(&doc).unwrap();
+        drop(r);
+        assert!(
+            !verify(&after).verified,
+            "{id}: a misplaced document was accepted"
+        );
+    }
 }
 
 #[test]

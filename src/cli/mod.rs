@@ -72,13 +72,18 @@ impl SignerArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Generate an Ed25519 key: prints {"did", "publicKeyMultibase", "secretKeyMultibase"}.
+    /// Generate an Ed25519 key: prints {"did", "publicKeyMultibase", "secretKeyMultibase"}, or
+    /// with --out writes that to a new owner-only file and prints only the public parts.
     ///
-    /// Example: openbadges keygen > issuer-key.json
+    /// Example: openbadges keygen --out issuer-key.json
     #[command(
-        after_help = "Example:\n  openbadges keygen > issuer-key.json\n  openbadges keygen --seed 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
+        after_help = "Example:\n  openbadges keygen --out issuer-key.json\n  openbadges keygen --seed 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60\n\nA key file given to --key must be readable by its owner only (chmod 600); --out writes it so."
     )]
     Keygen {
+        /// Write the key to this new file (mode 0600, atomically; an existing file is never
+        /// replaced) and print only its public parts.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
         /// Derive the key from this 32-byte seed (64 hex characters) instead of randomly.
         #[arg(long)]
         seed: Option<String>,
@@ -332,19 +337,38 @@ fn read_json(file: &str) -> Result<Value> {
     crate::json::parse(&bytes).map_err(|e| e.context(format!("in {file}")))
 }
 
+/// `keygen`: prints the whole key, or writes it to a new owner-only file and prints `public`.
+fn write_or_print_key(out: Option<&Path>, full: &Value, public: &Value) -> Result<u8> {
+    let Some(path) = out else {
+        print_json(full)?;
+        return Ok(0);
+    };
+    if path.exists() {
+        return Err(Error::new(
+            ErrorKind::Usage,
+            format!(
+                "{} already exists; keygen never replaces a key file (remove it first)",
+                path.display()
+            ),
+        ));
+    }
+    let text =
+        serde_json::to_string_pretty(full).map_err(|e| Error::new(ErrorKind::Io, e.to_string()))?;
+    crate::atomic_file::write(path, format!("{text}\n").as_bytes(), 0o600)?;
+    print_json(public)?;
+    Ok(0)
+}
+
+/// Reads a `--key` file, refusing one that others can read (its secret is not theirs).
+fn read_key_json(path: &Path) -> Result<Value> {
+    crate::issuer::check_permissions(path)?;
+    read_json(&path.to_string_lossy())
+}
+
 fn load_key(args: &KeyArgs) -> Result<SigningKey> {
     match (&args.key, &args.seed) {
-        (Some(path), _) => {
-            let v = read_json(&path.to_string_lossy())?;
-            let secret = v
-                .get("secretKeyMultibase")
-                .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    Error::new(ErrorKind::Key, format!("{}: no `secretKeyMultibase` (write key files with `openbadges keygen`)", path.display()))
-                })?;
-            SigningKey::from_multikey_secret(secret)
-                .map_err(|e| e.context(format!("in {}", path.display())))
-        }
+        // Permissions, a secret that is never echoed, and a matching public key.
+        (Some(path), _) => crate::issuer::read_key_file(path),
         (None, Some(seed)) => SigningKey::from_seed_hex(seed).map_err(|e| e.context("--seed")),
         (None, None) => Err(Error::new(
             ErrorKind::Usage,
@@ -380,7 +404,7 @@ fn issue_jwt(suite: &str, key: &KeyArgs, credential: &Value) -> Result<String> {
             let path = key.key.as_ref().ok_or_else(|| {
                 Error::new(ErrorKind::Usage, format!("--suite {suite} needs --key FILE with a privateKeyJwk (openbadges keygen --jwt p256|rsa)"))
             })?;
-            let v = read_json(&path.to_string_lossy())?;
+            let v = read_key_json(path)?;
             let jwk = v.get("privateKeyJwk").ok_or_else(|| {
                 Error::new(
                     ErrorKind::Key,
@@ -466,6 +490,7 @@ fn run(cmd: Command) -> Result<u8> {
         Command::Keygen {
             seed: _,
             jwt: Some(kind),
+            out,
         } => {
             let key = match kind.as_str() {
                 "p256" => crate::jwt::JwtSigningKey::P256(p256::ecdsa::SigningKey::random(
@@ -482,23 +507,25 @@ fn run(cmd: Command) -> Result<u8> {
                     ))
                 }
             };
-            print_json(
-                &json!({"publicKeyJwk": key.verifying_key().to_jwk(), "privateKeyJwk": key.to_private_jwk()}),
-            )?;
-            Ok(0)
+            let public = json!({"publicKeyJwk": key.verifying_key().to_jwk()});
+            let mut full = public.clone();
+            full["privateKeyJwk"] = key.to_private_jwk();
+            write_or_print_key(out.as_deref(), &full, &public)
         }
-        Command::Keygen { seed, jwt: None } => {
+        Command::Keygen {
+            seed,
+            jwt: None,
+            out,
+        } => {
             let key = match seed {
                 Some(s) => SigningKey::from_seed_hex(&s).map_err(|e| e.context("--seed"))?,
                 None => SigningKey::generate(),
             };
-            let public = key.verifying_key();
-            print_json(&json!({
-                "did": public.did_key(),
-                "publicKeyMultibase": public.to_multikey(),
-                "secretKeyMultibase": key.to_multikey_secret(),
-            }))?;
-            Ok(0)
+            let vk = key.verifying_key();
+            let public = json!({"did": vk.did_key(), "publicKeyMultibase": vk.to_multikey()});
+            let mut full = public.clone();
+            full["secretKeyMultibase"] = json!(key.to_multikey_secret());
+            write_or_print_key(out.as_deref(), &full, &public)
         }
         Command::Issue {
             signer:
