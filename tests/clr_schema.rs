@@ -75,7 +75,8 @@ fn broken_clrs_are_rejected_with_a_pointer_to_the_place() {
     assert!(!errors.is_empty());
     assert!(
         errors.iter().any(|e| e.pointer == "/credentialSubject"
-            && e.message.contains("\"verifiableCredential\" is a required property")),
+            && e.message
+                .contains("\"verifiableCredential\" is a required property")),
         "{errors:?}"
     );
 
@@ -198,6 +199,13 @@ fn a_clr_naming_the_clr_schema_is_checked_against_it() {
     .expect("registrar");
     let sign_with_schema = |doc: &Value, schema: &str| {
         let mut doc = doc.clone();
+        // `1EdTechJsonSchemaValidator2019` is defined by the OB extensions context (as in the
+        // 1EdTech fixtures), which a Data Integrity proof needs.
+        if let Some(ctx) = doc["@context"].as_array_mut() {
+            ctx.push(json!(
+                "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+            ));
+        }
         doc["credentialSchema"] = json!([{"id": schema, "type": "1EdTechJsonSchemaValidator2019"}]);
         registrar
             .issue(&doc, Suite::EddsaRdfc2022)

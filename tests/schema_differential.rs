@@ -687,13 +687,38 @@ fn clr_mutations(doc: &Value) -> Vec<(String, Value)> {
                     json!([v2, clr]),
                     json!([v2, ob, clr]),
                     json!([clr, v2, ob]),
-                    json!([v2, "https://purl.imsglobal.org/spec/clr/v2p0/context.json", ob]),
-                    json!([v2, "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1-2.0.2.json", ob]),
-                    json!([v2, "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.json", ob]),
-                    json!([v2, "https://purl.imsglobal.org/spec/clr/v2p0/context-2.\u{660}.1.json", ob]),
+                    json!([
+                        v2,
+                        "https://purl.imsglobal.org/spec/clr/v2p0/context.json",
+                        ob
+                    ]),
+                    json!([
+                        v2,
+                        "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1-2.0.2.json",
+                        ob
+                    ]),
+                    json!([
+                        v2,
+                        "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.json",
+                        ob
+                    ]),
+                    json!([
+                        v2,
+                        "https://purl.imsglobal.org/spec/clr/v2p0/context-2.\u{660}.1.json",
+                        ob
+                    ]),
                     json!([v2, "https://dc.imsglobal.org/draft/clr/v2p0/context", ob]),
-                    json!([v2, clr, "https://purl.imsglobal.org/spec/ob/v3p0/context.json"]),
-                    json!([v2, clr, ob, "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"]),
+                    json!([
+                        v2,
+                        clr,
+                        "https://purl.imsglobal.org/spec/ob/v3p0/context.json"
+                    ]),
+                    json!([
+                        v2,
+                        clr,
+                        ob,
+                        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+                    ]),
                     json!([v2, clr, ob, 1]),
                     json!([v2, clr, ob, [v2]]),
                     json!([v2, {"@vocab": "https://example.org/"}]),
@@ -720,7 +745,10 @@ fn clr_mutations(doc: &Value) -> Vec<(String, Value)> {
                     set(format!("{p} := {v:?}"), json!(v));
                 }
                 set(format!("{p} := [\"isChildOf\"]"), json!(["isChildOf"]));
-                set(format!("{p} := {{\"en\": \"isChildOf\"}}"), json!({"en": "isChildOf"}));
+                set(
+                    format!("{p} := {{\"en\": \"isChildOf\"}}"),
+                    json!({"en": "isChildOf"}),
+                );
             }
             "verifiableCredential" => {
                 for (what, v) in [
@@ -784,7 +812,10 @@ fn bundled_clr_schema_agrees_with_the_official_one() {
         "standards/clr/validator-fixtures/clr20/complex.json",
         "standards/ob/impl-guide-test-vectors/extracted/clr-credential-signed.json",
     ] {
-        assert!(names.contains(&required), "{required} missing from {names:?}");
+        assert!(
+            names.contains(&required),
+            "{required} missing from {names:?}"
+        );
     }
 
     let mut bases: Vec<(String, Value)> = Vec::new();
