@@ -593,3 +593,286 @@ fn lint_catches_everything_the_official_schema_rejects() {
         checked[0], checked[1], rejected[0], rejected[1]
     );
 }
+
+/// Like [`json_files`], but does not follow symbolic links (`../shared` links to itself).
+fn json_files_no_links(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.path();
+        if kind.is_dir() {
+            json_files_no_links(&path, out);
+        } else if kind.is_file() && path.extension().is_some_and(|x| x == "json") {
+            out.push(path);
+        }
+    }
+}
+
+const CLR_OFFICIAL: &str = "schemas/clr/clr_v2p0_clrcredential_schema.json";
+
+/// Whether a document's `type` names `ClrCredential`.
+fn is_clr(doc: &Value) -> bool {
+    type_names(doc).contains(&"ClrCredential")
+}
+
+/// The VC Data Model 2.0 form of a VC 1.1 credential (and of the credentials nested in it): the
+/// v2 context first, `validFrom`/`validUntil` for `issuanceDate`/`expirationDate`. Most CLR
+/// fixtures are VC 1.1, which the CLR schema rejects outright; their 2.0 forms give it documents
+/// it accepts (with associations, many nested credentials), so that their mutations mean something.
+fn to_vc20(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let is_credential = m
+                .get("@context")
+                .and_then(Value::as_array)
+                .and_then(|a| a.first())
+                .is_some_and(|c| c == "https://www.w3.org/2018/credentials/v1");
+            let mut out = serde_json::Map::new();
+            for (k, x) in m {
+                let key = match (is_credential, k.as_str()) {
+                    (true, "issuanceDate") => "validFrom".to_string(),
+                    (true, "expirationDate") => "validUntil".to_string(),
+                    _ => k.clone(),
+                };
+                let mut x = to_vc20(x);
+                if is_credential && k == "@context" {
+                    if let Some(first) = x.as_array_mut().and_then(|a| a.first_mut()) {
+                        *first = json!("https://www.w3.org/ns/credentials/v2");
+                    }
+                }
+                out.insert(key, x);
+            }
+            Value::Object(out)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(to_vc20).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Mutations specific to the CLR classes, on top of [`mutations`]: CLR `@context` lists,
+/// `associationType` values, and `verifiableCredential` replaced by things the official schema
+/// must accept (a bare VC 2.0 credential, not an AchievementCredential) or reject (a compact JWS,
+/// a VC 1.1 credential, an empty list).
+fn clr_mutations(doc: &Value) -> Vec<(String, Value)> {
+    let v2 = "https://www.w3.org/ns/credentials/v2";
+    let clr = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json";
+    let ob = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+    let bare_vc = json!({
+        "@context": [v2],
+        "type": "VerifiableCredential",
+        "issuer": "https://example.org/issuer",
+        "validFrom": "2024-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:1"},
+        "awardedDate": "not a date",
+        "name": 7
+    });
+    let mut out = Vec::new();
+    let mut all = Vec::new();
+    paths(doc, &mut Vec::new(), &mut all);
+    for (path, _) in &all {
+        let p = pointer(path);
+        let key = match path.last() {
+            Some(Token::Key(k)) => k.as_str(),
+            _ => continue,
+        };
+        let mut set = |what: String, v: Value| out.push((what, replaced(doc, path, v)));
+        match key {
+            "@context" => {
+                for v in [
+                    json!([v2, clr, ob]),
+                    json!([v2, clr]),
+                    json!([v2, ob, clr]),
+                    json!([clr, v2, ob]),
+                    json!([
+                        v2,
+                        "https://purl.imsglobal.org/spec/clr/v2p0/context.json",
+                        ob
+                    ]),
+                    json!([
+                        v2,
+                        "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1-2.0.2.json",
+                        ob
+                    ]),
+                    json!([
+                        v2,
+                        "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.json",
+                        ob
+                    ]),
+                    json!([
+                        v2,
+                        "https://purl.imsglobal.org/spec/clr/v2p0/context-2.\u{660}.1.json",
+                        ob
+                    ]),
+                    json!([v2, "https://dc.imsglobal.org/draft/clr/v2p0/context", ob]),
+                    json!([
+                        v2,
+                        clr,
+                        "https://purl.imsglobal.org/spec/ob/v3p0/context.json"
+                    ]),
+                    json!([
+                        v2,
+                        clr,
+                        ob,
+                        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+                    ]),
+                    json!([v2, clr, ob, 1]),
+                    json!([v2, clr, ob, [v2]]),
+                    json!([v2, {"@vocab": "https://example.org/"}]),
+                    json!([v2, 5]),
+                    json!(["https://www.w3.org/2018/credentials/v1", clr, ob]),
+                ] {
+                    set(format!("{p} := {v}"), v);
+                }
+            }
+            "associationType" => {
+                for v in [
+                    "exactMatchOf",
+                    "isChildOf",
+                    "isParentOf",
+                    "isPartOf",
+                    "isPeerOf",
+                    "isRelatedTo",
+                    "precedes",
+                    "replacedBy",
+                    "ext:Custom",
+                    "IsChildOf",
+                    "Completed",
+                ] {
+                    set(format!("{p} := {v:?}"), json!(v));
+                }
+                set(format!("{p} := [\"isChildOf\"]"), json!(["isChildOf"]));
+                set(
+                    format!("{p} := {{\"en\": \"isChildOf\"}}"),
+                    json!({"en": "isChildOf"}),
+                );
+            }
+            "verifiableCredential" => {
+                for (what, v) in [
+                    ("bare VC", bare_vc.clone()),
+                    ("[bare VC]", json!([bare_vc])),
+                    ("[bare VC, bare VC]", json!([bare_vc, bare_vc])),
+                    ("[bare VC as VC 1.1]", json!([to_vc11(&bare_vc)])),
+                    ("compact JWS", json!("eyJhbGciOiJFZERTQSJ9.e30.c2ln")),
+                    ("[compact JWS]", json!(["eyJhbGciOiJFZERTQSJ9.e30.c2ln"])),
+                    ("[{}]", json!([{}])),
+                ] {
+                    set(format!("{p} := {what}"), v);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The CLR 2.0 ClrCredential schema: ours against 1EdTech's, over every CLR document in
+/// `../shared` (validator fixtures, impl-guide vectors, any other JSON whose `type` names
+/// `ClrCredential`), the VC 2.0 forms of the VC 1.1 ones, and the mutated copies of each
+/// ([`mutations`] and [`clr_mutations`]). Every other JSON document of the corpus goes through
+/// both schemas unmutated.
+#[test]
+fn bundled_clr_schema_agrees_with_the_official_one() {
+    let Some(shared) = shared() else { return };
+    let official = read_json(&shared.join("standards").join(CLR_OFFICIAL));
+    let official = Schema::compile(&official).unwrap_or_else(|e| panic!("official CLR: {e}"));
+    let ours = Schema::bundled(SchemaKind::ClrCredential).unwrap_or_else(|e| panic!("ours: {e}"));
+
+    let mut files = Vec::new();
+    json_files_no_links(&shared, &mut files);
+    files.sort();
+    let mut clrs: Vec<(String, Value)> = Vec::new();
+    let mut others: Vec<(String, Value)> = Vec::new();
+    for file in &files {
+        // Not every `.json` under ../shared is a document (some are JSON Lines, test inputs
+        // that are meant not to parse, …): only those that parse are used.
+        let Ok(doc) = std::fs::read(file)
+            .map_err(|e| e.to_string())
+            .and_then(|b| serde_json::from_slice::<Value>(&b).map_err(|e| e.to_string()))
+        else {
+            continue;
+        };
+        let name = file
+            .strip_prefix(&shared)
+            .unwrap_or(file)
+            .display()
+            .to_string();
+        if is_clr(&doc) {
+            clrs.push((name, doc));
+        } else {
+            others.push((name, doc));
+        }
+    }
+    let names: Vec<&str> = clrs.iter().map(|(n, _)| n.as_str()).collect();
+    for required in [
+        "standards/clr/validator-fixtures/clr20/simple.json",
+        "standards/clr/validator-fixtures/clr20/complex.json",
+        "standards/ob/impl-guide-test-vectors/extracted/clr-credential-signed.json",
+    ] {
+        assert!(
+            names.contains(&required),
+            "{required} missing from {names:?}"
+        );
+    }
+
+    let mut bases: Vec<(String, Value)> = Vec::new();
+    for (name, doc) in &clrs {
+        let vc20 = to_vc20(doc);
+        if &vc20 != doc {
+            bases.push((format!("{name} [as VC 2.0]"), vc20));
+        }
+        bases.push((name.clone(), doc.clone()));
+    }
+
+    let (mut checked, mut accepted, mut rejected) = (0usize, 0usize, 0usize);
+    let mut disagreements = Vec::new();
+    let mut compare = |name: &str, what: &str, doc: &Value| {
+        let a = official.is_valid(doc);
+        let b = ours.is_valid(doc);
+        checked += 1;
+        if a {
+            accepted += 1;
+        } else {
+            rejected += 1;
+        }
+        if a != b {
+            disagreements.push(format!(
+                "{name} [ClrCredential] {what}: official {} / ours {}",
+                if a { "accepts" } else { "rejects" },
+                if b { "accepts" } else { "rejects" }
+            ));
+        }
+    };
+    for (name, base) in &bases {
+        compare(name, "as is", base);
+        for (what, doc) in mutations(base).into_iter().chain(clr_mutations(base)) {
+            compare(name, &what, &doc);
+        }
+    }
+    for (name, doc) in &others {
+        compare(name, "as is (not a CLR)", doc);
+    }
+    println!(
+        "schema differential: ClrCredential: {} CLR documents ({} base), {accepted} accepted, {rejected} rejected",
+        checked - others.len(),
+        bases.len()
+    );
+    assert!(
+        accepted >= 50 && rejected >= 50,
+        "ClrCredential: corpus too one-sided"
+    );
+    if disagreements.is_empty() {
+        println!("schema differential: ClrCredential: {checked} documents, all agree");
+    } else {
+        for d in disagreements.iter().take(200) {
+            println!("DISAGREE {d}");
+        }
+        panic!(
+            "schema differential: ClrCredential: {checked} documents, {} disagreements (first 200 listed above)",
+            disagreements.len()
+        );
+    }
+}

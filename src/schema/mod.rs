@@ -1,9 +1,10 @@
 //! JSON Schema validation of Open Badges 3.0 documents against the schemas this crate bundles.
 //!
 //! 1EdTech publishes JSON Schemas (draft 2019-09) for the AchievementCredential (and a variant that
-//! also accepts VC Data Model 1.1 credentials), EndorsementCredential and Profile; credentials name them in `credentialSchema` with the type
+//! also accepts VC Data Model 1.1 credentials), EndorsementCredential and Profile, and for the
+//! CLR 2.0 ClrCredential; credentials name them in `credentialSchema` with the type
 //! `1EdTechJsonSchemaValidator2019`. The project does not copy those files: it writes its own from
-//! the OB 3.0 data model (`schemas/json/` in the source tree; provenance in
+//! the OB 3.0 and CLR 2.0 data models (`schemas/json/` in the source tree; provenance in
 //! `schemas/json/PROVENANCE.md`), and a differential test (`tests/schema_differential.rs`) requires
 //! them to accept and reject exactly what the official ones do, over every fixture and hundreds of
 //! mutated copies. [`SchemaKind::from_credential_schema_id`] maps the official schema URLs to the
@@ -30,6 +31,10 @@
 //! let errors = validate(SchemaKind::Profile, &serde_json::json!({"type": ["Profile"]}));
 //! assert_eq!(errors[0].pointer, "");
 //! assert!(errors[0].message.contains("\"id\" is a required property"));
+//!
+//! // CLR 2.0: the ClrCredential schema.
+//! let clr = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json";
+//! assert_eq!(SchemaKind::from_credential_schema_id(clr), Some(SchemaKind::ClrCredential));
 //! ```
 
 use std::fmt;
@@ -56,6 +61,10 @@ pub enum SchemaKind {
     /// AchievementCredential / OpenBadgeCredential in either VC Data Model 1.1 or 2.0 form (the
     /// verification-only schema that also accepts VC 1.1 credentials).
     AnyAchievementCredential,
+    /// CLR 2.0 ClrCredential (VC Data Model 2.0). Its nested `verifiableCredential` items are
+    /// checked only as generic VC 2.0 credentials, as in the official schema; verify them on
+    /// their own (e.g. with [`crate::clr::verify_clr`]) for the OB 3.0 check.
+    ClrCredential,
 }
 
 impl SchemaKind {
@@ -65,13 +74,16 @@ impl SchemaKind {
         SchemaKind::EndorsementCredential,
         SchemaKind::Profile,
         SchemaKind::AnyAchievementCredential,
+        SchemaKind::ClrCredential,
     ];
 
     /// The bundled equivalent of the official schema a `credentialSchema` entry names, or `None`
     /// for any other URL (the caller decides what an unknown schema means; nothing is fetched).
     ///
     /// Accepts the official 1EdTech URLs under
-    /// `https://purl.imsglobal.org/spec/ob/v3p0/schema/json/` and the bundled schemas' own `$id`s.
+    /// `https://purl.imsglobal.org/spec/ob/v3p0/schema/json/` (and the CLR 2.0 ClrCredential
+    /// schema under `https://purl.imsglobal.org/spec/clr/v2p0/schema/json/`) and the bundled
+    /// schemas' own `$id`s.
     /// The pre-release short forms (`…/v3p0/schema/achievementcredential.json`) were never
     /// published as schemas and map to `None`.
     ///
@@ -104,6 +116,9 @@ impl SchemaKind {
             SchemaKind::AnyAchievementCredential => {
                 "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_anyachievementcredential_schema.json"
             }
+            SchemaKind::ClrCredential => {
+                "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
+            }
         }
     }
 
@@ -119,6 +134,9 @@ impl SchemaKind {
             SchemaKind::Profile => "https://openbadges.rs/schemas/ob/v3p0/profile.schema.json",
             SchemaKind::AnyAchievementCredential => {
                 "https://openbadges.rs/schemas/ob/v3p0/anyachievementcredential.schema.json"
+            }
+            SchemaKind::ClrCredential => {
+                "https://openbadges.rs/schemas/clr/v2p0/clrcredential.schema.json"
             }
         }
     }
@@ -136,6 +154,9 @@ impl SchemaKind {
             SchemaKind::AnyAchievementCredential => {
                 include_str!("../../schemas/json/anyachievementcredential.schema.json")
             }
+            SchemaKind::ClrCredential => {
+                include_str!("../../schemas/json/clrcredential.schema.json")
+            }
         }
     }
 
@@ -144,11 +165,13 @@ impl SchemaKind {
         static ENDORSEMENT: OnceLock<Result<Schema>> = OnceLock::new();
         static PROFILE: OnceLock<Result<Schema>> = OnceLock::new();
         static ANY_ACHIEVEMENT: OnceLock<Result<Schema>> = OnceLock::new();
+        static CLR: OnceLock<Result<Schema>> = OnceLock::new();
         match self {
             SchemaKind::AchievementCredential => &ACHIEVEMENT,
             SchemaKind::EndorsementCredential => &ENDORSEMENT,
             SchemaKind::Profile => &PROFILE,
             SchemaKind::AnyAchievementCredential => &ANY_ACHIEVEMENT,
+            SchemaKind::ClrCredential => &CLR,
         }
     }
 }
@@ -160,6 +183,7 @@ impl fmt::Display for SchemaKind {
             SchemaKind::EndorsementCredential => "EndorsementCredential",
             SchemaKind::Profile => "Profile",
             SchemaKind::AnyAchievementCredential => "AnyAchievementCredential",
+            SchemaKind::ClrCredential => "ClrCredential",
         })
     }
 }

@@ -33,7 +33,9 @@ fn every_bundled_schema_compiles_with_its_own_id() {
     );
 }
 
-/// The three files are self-contained, so they repeat shared classes: the copies must not drift.
+/// The files are self-contained, so they repeat shared classes: the copies must not drift. The CLR
+/// schema's own classes (`ClrCredential`, `ClrSubject`, `Association`, `VerifiableCredential`, …)
+/// have names the OB files do not use.
 #[test]
 fn shared_definitions_are_identical_across_files() {
     let schemas: Vec<(SchemaKind, Value)> =
@@ -53,6 +55,20 @@ fn shared_definitions_are_identical_across_files() {
         }
     }
     assert!(compared > 50);
+    // The CLR schema carries the master's OB 3.0 classes, not variants of its own.
+    let master = bundled(SchemaKind::AchievementCredential);
+    let clr = bundled(SchemaKind::ClrCredential);
+    for name in [
+        "Achievement",
+        "Profile",
+        "EndorsementCredential",
+        "ProfileRef",
+        "CredentialCommon",
+        "Image",
+    ] {
+        assert_eq!(clr["$defs"][name], master["$defs"][name], "{name}");
+        assert!(clr["$defs"][name].is_object(), "{name}");
+    }
 }
 
 /// Every `$ref` points inside the same file, at a definition that exists.
@@ -130,6 +146,65 @@ fn achievement_credential_accepts_and_rejects() {
         "https://www.w3.org/ns/credentials/v2"
     ]);
     assert!(!validate(kind, &doc).is_empty());
+}
+
+fn clr() -> Value {
+    json!({
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+        ],
+        "id": "urn:uuid:2",
+        "type": ["VerifiableCredential", "ClrCredential"],
+        "name": "Transcript",
+        "issuer": {"id": "https://example.edu/i", "type": ["Profile"]},
+        "validFrom": "2024-03-01T09:00:00Z",
+        "credentialSubject": {
+            "type": ["ClrSubject"],
+            "verifiableCredential": [credential()],
+            "association": {"type": "Association", "associationType": "isChildOf",
+                            "sourceId": "urn:a", "targetId": "urn:b"}
+        }
+    })
+}
+
+#[test]
+fn clr_credential_accepts_and_rejects() {
+    let kind = SchemaKind::ClrCredential;
+    assert_eq!(validate(kind, &clr()), vec![]);
+
+    // Nested credentials are generic VCs, as in the official schema: not checked as OB 3.0.
+    let mut doc = clr();
+    doc["credentialSubject"]["verifiableCredential"][0]["credentialSubject"] = json!({});
+    assert_eq!(validate(kind, &doc), vec![]);
+    // … but they must be VC 2.0 credential objects.
+    doc["credentialSubject"]["verifiableCredential"] = json!(["eyJhbGciOiJFZERTQSJ9.e30.c2ln"]);
+    let errors = validate(kind, &doc);
+    assert!(!errors.is_empty());
+    assert!(errors.iter().all(|e| e
+        .pointer
+        .starts_with("/credentialSubject/verifiableCredential")));
+
+    let mut doc = clr();
+    doc.as_object_mut().map(|m| m.shift_remove("name"));
+    let errors = validate(kind, &doc);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].pointer, "");
+
+    let mut doc = clr();
+    doc["credentialSubject"]["association"]["associationType"] = json!("ext:isSiblingOf");
+    assert!(!validate(kind, &doc).is_empty());
+
+    let mut doc = clr();
+    doc["partial"] = json!("yes");
+    let errors = validate(kind, &doc);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].pointer, "/partial");
+
+    // An OB credential is not a CLR, and the reverse.
+    assert!(!validate(kind, &credential()).is_empty());
+    assert!(!validate(SchemaKind::AchievementCredential, &clr()).is_empty());
 }
 
 #[test]

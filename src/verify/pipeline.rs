@@ -435,7 +435,7 @@ impl Verifier {
             let id = s.get("id").and_then(Value::as_str).unwrap_or("");
             let Some(kind) = SchemaKind::from_credential_schema_id(id) else {
                 return Check::with_problem(ID, Outcome::Indeterminate, false, pt::SCHEMA_ERROR, "Unknown schema",
-                    format!("credentialSchema `{id}` is not one of the bundled OB 3.0 schemas; not fetched (offline)"),
+                    format!("credentialSchema `{id}` is not one of the bundled OB 3.0 and CLR 2.0 schemas; not fetched (offline)"),
                     Some(&format!("/credentialSchema/{i}")));
             };
             let errors = schema::validate(kind, doc);
