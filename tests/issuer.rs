@@ -120,6 +120,15 @@ fn rotation_scenario(id: &str, retire_when_rotating: bool) {
 
     let r = verify(served(&dir), &a);
     assert!(r.verified, "{r}");
+    // Which key signed, when, and that it was retired only after: as data and in the summary.
+    let by = r.signed_by.clone().expect("signed_by");
+    assert_eq!(by.key.as_deref(), Some(key1.as_str()));
+    assert_eq!(by.controller, id);
+    assert_eq!(by.signed_at.as_deref(), Some("2026-02-01T00:00:00Z"));
+    assert_eq!(by.retired_from.as_deref(), Some("2026-07-01T00:00:00Z"));
+    assert!(r.to_string().contains(&format!(
+        "signed by: {key1} (controller {id}), signed 2026-02-01T00:00:00Z; retired from 2026-07-01T00:00:00Z, after it signed"
+    )), "{r}");
     let note = r.check("issuer-key").unwrap().note.clone().unwrap();
     assert!(
         note.contains(&key1) && note.contains("retired it from 2026-07-01T00:00:00Z"),
@@ -127,6 +136,9 @@ fn rotation_scenario(id: &str, retire_when_rotating: bool) {
     );
     let r = verify(served(&dir), &b);
     assert!(r.verified, "{r}");
+    let by = r.signed_by.clone().expect("signed_by");
+    assert_eq!(by.key.as_deref(), Some(key2.as_str()));
+    assert_eq!(by.retired_from, None);
     assert!(!r
         .check("issuer-key")
         .unwrap()
@@ -136,6 +148,7 @@ fn rotation_scenario(id: &str, retire_when_rotating: bool) {
         .contains("retired"));
     let r = verify(served(&dir), &late);
     assert!(!r.verified);
+    assert_eq!(r.signed_by, None, "a refused signature names no signer");
     let detail = &r.check("proof").unwrap().problem.as_ref().unwrap().detail;
     assert!(detail.contains("retired by its controller"), "{detail}");
     // The JWK Set keeps the key that still signs, not the retired one.
@@ -176,6 +189,54 @@ fn did_web_issuer_rotates_with_a_retire_date() {
         published[1].url,
         "https://district.example/.well-known/jwks.json"
     );
+}
+
+/// VC-JWT with a `kid` naming the issuer's key: judged by `iat`/`nbf` against the key's retire
+/// date, like a proof's `created`, and the report says which key signed.
+#[test]
+fn jwt_kid_is_judged_against_the_retire_date() {
+    use openbadges::jwt::{sign, HeaderKey, JwtSigningKey, VcForm};
+    let tmp = tempfile::tempdir().unwrap();
+    let id = "https://district.example/issuers/1";
+    let (mut dir, _) =
+        IssuerDir::init(tmp.path(), id, "Riverside USD", t("2026-01-01T00:00:00Z")).unwrap();
+    let key1 = dir.current_key_id().to_string();
+    let profile = json!({"id": id, "type": ["Profile"], "name": "Riverside USD"});
+    let token_at = |dir: &IssuerDir, at: &str| {
+        let doc = openbadges::issue::prepare(&badge("J"), &profile, t(at), None).unwrap();
+        let key = JwtSigningKey::Ed25519(dir.signing_key().unwrap());
+        sign(&doc, &key, HeaderKey::Kid(key1.clone()), VcForm::V2).unwrap()
+    };
+    let before = token_at(&dir, "2026-02-01T00:00:00Z");
+    let after = token_at(&dir, "2026-08-01T00:00:00Z");
+    dir.rotate(t("2026-06-01T00:00:00Z"), Some(t("2026-07-01T00:00:00Z")))
+        .unwrap();
+    let verifier = || {
+        Verifier::new(
+            VerifyOptions::default()
+                .at(t("2027-01-01T00:00:00Z"))
+                .resolver(Arc::new(served(&dir))),
+        )
+    };
+    let r = verifier().verify_jwt(&before);
+    assert!(r.verified, "{r}");
+    let by = r.signed_by.clone().expect("signed_by");
+    assert_eq!(by.key.as_deref(), Some(key1.as_str()));
+    assert_eq!(by.signed_at.as_deref(), Some("2026-02-01T00:00:00Z"));
+    assert_eq!(by.retired_from.as_deref(), Some("2026-07-01T00:00:00Z"));
+    let note = r.check("issuer-key").unwrap().note.clone().unwrap();
+    assert!(
+        note.contains("retired it from 2026-07-01T00:00:00Z"),
+        "{note}"
+    );
+    let r = verifier().verify_jwt(&after);
+    assert!(
+        !r.verified,
+        "a token issued after its key was retired verified"
+    );
+    assert_eq!(r.signed_by, None);
+    let detail = &r.check("proof").unwrap().problem.as_ref().unwrap().detail;
+    assert!(detail.contains("retired by its controller"), "{detail}");
 }
 
 #[test]
@@ -455,6 +516,11 @@ fn cli_issuer_init_issue_rotate_and_verify_with_resources() {
         String::from_utf8_lossy(&o.stdout)
     );
     let reports: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(reports[0]["signedBy"]["key"], format!("{id}#key-1"));
+    assert_eq!(reports[1]["signedBy"]["key"], format!("{id}#key-2"));
+    assert_eq!(reports[2]["signedBy"]["key"], format!("{id}#key-1"));
+    assert_eq!(reports[2]["signedBy"]["controller"], id);
+    assert!(reports[2]["signedBy"]["signedAt"].is_string());
     assert_eq!(
         reports[0]["checks"]
             .as_array()
@@ -474,7 +540,8 @@ fn cli_issuer_init_issue_rotate_and_verify_with_resources() {
         format!("eddsa-rdfc-2022 by {id}#key-2")
     );
 
-    // Retire key-1 from a date in the past: its badges now fail, key-2's still verify.
+    // Rotate again, retiring the outgoing key-2 from a date in the past: its badges now fail,
+    // key-1's (never retired) still verify.
     let o = ob(
         &[
             "issuer",

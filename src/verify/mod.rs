@@ -17,6 +17,6 @@ mod trust;
 pub use controller::{did_web_url, ControllerResolver};
 pub use options::{Recipient, VerifyOptions, DEFAULT_SKEW_SECONDS};
 pub use pipeline::{verify, Verifier, MAX_ENDORSEMENT_DEPTH};
-pub use report::{problem_types, Check, Outcome, Problem, Report};
+pub use report::{problem_types, Check, Outcome, Problem, Report, SignedBy};
 pub use structure::{is_ob_context, VC_V1, VC_V2};
 pub use trust::{TrustAnswer, TrustList, TrustedIssuer};

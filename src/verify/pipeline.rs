@@ -146,6 +146,7 @@ impl Verifier {
             bound,
             controllers: ControllerResolver::new(self.options.resolver.clone()),
             issued,
+            retired: std::sync::Mutex::new(None),
         };
         let bound = resolver;
         let jwt_options = crate::jwt::JwtVerifyOptions {
@@ -154,6 +155,7 @@ impl Verifier {
             ..Default::default()
         };
         let mut report = self.run(&credential, 0);
+        let mut signed_by = None;
         let (proof, key) = match crate::jwt::verify(token, &bound, &jwt_options) {
             Ok(v) => {
                 let mut c = Check::passed("proof").note(format!("VC-JWT {}", v.algorithm.name()));
@@ -166,9 +168,22 @@ impl Verifier {
                         None,
                     );
                 }
-                let which = match v.header.get("kid").and_then(Value::as_str) {
-                    Some(kid) => format!("signed with {kid}, bound to the issuer"),
-                    None => "the JWT key is bound to the issuer".to_string(),
+                let kid = v.header.get("kid").and_then(Value::as_str);
+                let secs = chrono::SecondsFormat::Secs;
+                let retired = bound.retired.lock().ok().and_then(|r| *r);
+                signed_by = report.issuer.clone().map(|controller| Signer {
+                    key: kid.map(String::from),
+                    controller,
+                    signed_at: issued.map(|t| t.to_rfc3339_opts(secs, true)),
+                    retired_from: retired.map(|r| r.to_rfc3339_opts(secs, true)),
+                });
+                let which = match (kid, retired) {
+                    (Some(kid), Some(r)) => format!(
+                        "signed with {kid}, bound to the issuer; its controller has retired it from {}, after the token was issued, so the signature stands",
+                        r.to_rfc3339_opts(secs, true)
+                    ),
+                    (Some(kid), None) => format!("signed with {kid}, bound to the issuer"),
+                    (None, _) => "the JWT key is bound to the issuer".to_string(),
                 };
                 (c, Check::passed("issuer-key").note(which))
             }
@@ -201,6 +216,12 @@ impl Verifier {
         fresh.credential_id = report.credential_id;
         fresh.achievement = report.achievement;
         fresh.endorsements = report.endorsements;
+        fresh.signed_by = signed_by.filter(|_| {
+            fresh
+                .checks
+                .iter()
+                .all(|c| !(c.id == "issuer-key" && c.is_blocking()))
+        });
         fresh
     }
 
@@ -254,6 +275,11 @@ impl Verifier {
         let (proof_checks, signer) = proof_checks(doc, &outcomes);
         checks.extend(proof_checks);
         checks.push(issuer_key_check(issuer.as_deref(), signer.as_ref()));
+        let signed_by = signer.filter(|_| {
+            checks.iter().all(|c| {
+                !(matches!(c.id.as_str(), "proof" | "proof-set" | "issuer-key") && c.is_blocking())
+            })
+        });
 
         let now = self.options.now();
         checks.push(time::validity_window(
@@ -369,6 +395,7 @@ impl Verifier {
 
         let mut report = Report::from_checks(checks);
         report.trusted = trusted;
+        report.signed_by = signed_by;
         report.issuer = issuer;
         report.credential_id = doc.get("id").and_then(Value::as_str).map(String::from);
         report.achievement = doc
@@ -586,6 +613,8 @@ struct ControllerJwtKeys {
     bound: crate::jwt::BoundKeys,
     controllers: ControllerResolver,
     issued: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the key a `kid` named was retired (before the token was issued, or it is refused).
+    retired: std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 impl crate::jwt::JwtKeyResolver for ControllerJwtKeys {
@@ -612,7 +641,11 @@ impl crate::jwt::JwtKeyResolver for ControllerJwtKeys {
         }
         if let Some(retired) = vm.retired_from() {
             match self.issued {
-                Some(t) if t < retired => {}
+                Some(t) if t < retired => {
+                    if let Ok(mut r) = self.retired.lock() {
+                        *r = Some(retired);
+                    }
+                }
                 _ => {
                     return Err(crate::error::Error::key(format!(
                         "the key `{kid}` was retired by its controller on {retired}; the token was not issued before that (iat/nbf)"
@@ -624,13 +657,8 @@ impl crate::jwt::JwtKeyResolver for ControllerJwtKeys {
     }
 }
 
-/// The signer of the accepted proof: (verification method id, controller, when the key was
-/// retired and when the proof was created, if the key was retired).
-type Signer = (
-    String,
-    String,
-    Option<(chrono::DateTime<chrono::Utc>, String)>,
-);
+/// The signer of the accepted proof.
+type Signer = crate::verify::report::SignedBy;
 
 fn proof_checks(doc: &Value, outcomes: &[ProofOutcome]) -> (Vec<Check>, Option<Signer>) {
     let mut checks = Vec::new();
@@ -687,14 +715,18 @@ fn proof_checks(doc: &Value, outcomes: &[ProofOutcome]) -> (Vec<Check>, Option<S
                     ));
                 }
             }
-            let retired = o
-                .key_retired
-                .map(|r| (r, o.created.clone().unwrap_or_default()));
             let signer = o
                 .verification_method
                 .clone()
                 .zip(o.controller.clone())
-                .map(|(vm, c)| (vm, c, retired));
+                .map(|(vm, c)| Signer {
+                    key: Some(vm),
+                    controller: c,
+                    signed_at: o.created.clone(),
+                    retired_from: o
+                        .key_retired
+                        .map(|r| r.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                });
             (checks, signer)
         }
         None => {
@@ -742,7 +774,13 @@ fn proof_checks(doc: &Value, outcomes: &[ProofOutcome]) -> (Vec<Check>, Option<S
 
 fn issuer_key_check(issuer: Option<&str>, signer: Option<&Signer>) -> Check {
     const ID: &str = "issuer-key";
-    let Some((vm, controller, retired)) = signer else {
+    let Some(Signer {
+        key: Some(vm),
+        controller,
+        signed_at,
+        retired_from,
+    }) = signer
+    else {
         return Check::skipped(
             ID,
             "no verified proof, so no signing key to bind to the issuer",
@@ -758,10 +796,10 @@ fn issuer_key_check(issuer: Option<&str>, signer: Option<&Signer>) -> Check {
         );
     };
     if controller == issuer {
-        let when = match retired {
-            Some((r, created)) => format!(
-                "; its controller has retired it from {}, after this proof was created ({created}), so the proof stands",
-                r.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        let when = match retired_from {
+            Some(r) => format!(
+                "; its controller has retired it from {r}, after this proof was created ({}), so the proof stands",
+                signed_at.as_deref().unwrap_or("?")
             ),
             None => String::new(),
         };

@@ -202,6 +202,84 @@ impl Check {
     }
 }
 
+/// Which key made the signature a [`Report`] accepted, and whether its controller has retired it
+/// since. A key retired *before* the signature was made is never accepted (the proof check fails),
+/// so a `SignedBy` always describes a key that was in good standing when it signed.
+///
+/// # Example
+/// ```
+/// use openbadges::verify::SignedBy;
+/// let s = SignedBy::new("https://district.example/issuers/1#key-1", "https://district.example/issuers/1")
+///     .signed_at("2026-02-01T00:00:00Z")
+///     .retired_from("2026-07-01T00:00:00Z");
+/// assert!(s.to_string().contains("retired from 2026-07-01T00:00:00Z, after it signed"));
+/// let json = serde_json::to_value(&s)?;
+/// assert_eq!(json["retiredFrom"], "2026-07-01T00:00:00Z");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SignedBy {
+    /// The verification method id (`…#key-2`), or a VC-JWT's `kid`; `None` for a VC-JWT whose
+    /// header names no key (one bound through a trust list).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub key: Option<String>,
+    /// Who controls the key: the verification method's controller, or for a VC-JWT the issuer it
+    /// was bound to.
+    pub controller: String,
+    /// When the signer says it signed: the proof's `created`, a VC-JWT's `iat` (or `nbf`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub signed_at: Option<String>,
+    /// From when the controller retired the key (published as `revoked`), if it has: always
+    /// after `signed_at`, or the signature would not have been accepted.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub retired_from: Option<String>,
+}
+
+impl SignedBy {
+    /// A key and its controller, with no dates.
+    pub fn new(key: impl Into<String>, controller: impl Into<String>) -> Self {
+        SignedBy {
+            key: Some(key.into()),
+            controller: controller.into(),
+            signed_at: None,
+            retired_from: None,
+        }
+    }
+
+    /// Sets when the signer says it signed.
+    pub fn signed_at(mut self, at: impl Into<String>) -> Self {
+        self.signed_at = Some(at.into());
+        self
+    }
+
+    /// Sets from when the key's controller retired it.
+    pub fn retired_from(mut self, from: impl Into<String>) -> Self {
+        self.retired_from = Some(from.into());
+        self
+    }
+}
+
+impl fmt::Display for SignedBy {
+    /// `KEY (controller C), signed AT; retired from R, after it signed`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} (controller {})",
+            self.key.as_deref().unwrap_or("a bound key"),
+            self.controller
+        )?;
+        if let Some(at) = &self.signed_at {
+            write!(f, ", signed {at}")?;
+        }
+        match &self.retired_from {
+            Some(r) => write!(f, "; retired from {r}, after it signed"),
+            None => write!(f, "; not retired"),
+        }
+    }
+}
+
 /// The result of verifying one credential: every check, in order.
 ///
 /// `verified` is true iff no fatal check failed or was indeterminate. Trust is reported separately
@@ -237,6 +315,9 @@ pub struct Report {
     /// Where the credential came from (file, image chunk, presentation index…), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// The key whose signature was accepted, and its standing: `None` when no signature verified.
+    #[serde(rename = "signedBy", skip_serializing_if = "Option::is_none", default)]
+    pub signed_by: Option<SignedBy>,
     /// Every check, in pipeline order.
     pub checks: Vec<Check>,
     /// Reports of embedded endorsements, verified with the same pipeline.
@@ -255,6 +336,7 @@ impl Report {
             issuer: None,
             achievement: None,
             source: None,
+            signed_by: None,
             checks,
             endorsements: Vec::new(),
         }
@@ -313,6 +395,9 @@ impl fmt::Display for Report {
                 None => "",
             };
             writeln!(f, "  issuer: {issuer}{trust}")?;
+        }
+        if let Some(by) = &self.signed_by {
+            writeln!(f, "  signed by: {by}")?;
         }
         let width = self.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
         for c in &self.checks {
