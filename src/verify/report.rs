@@ -262,7 +262,7 @@ impl SignedBy {
 }
 
 impl fmt::Display for SignedBy {
-    /// `KEY (controller C), signed AT; retired from R, after it signed`.
+    /// `KEY (controller C), signed AT; retired from R, after it signed` (the parts known).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -275,7 +275,7 @@ impl fmt::Display for SignedBy {
         }
         match &self.retired_from {
             Some(r) => write!(f, "; retired from {r}, after it signed"),
-            None => write!(f, "; not retired"),
+            None => Ok(()),
         }
     }
 }
@@ -395,9 +395,6 @@ impl fmt::Display for Report {
                 None => "",
             };
             writeln!(f, "  issuer: {issuer}{trust}")?;
-        }
-        if let Some(by) = &self.signed_by {
-            writeln!(f, "  signed by: {by}")?;
         }
         let width = self.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
         for c in &self.checks {
