@@ -348,6 +348,21 @@ fn speed_json_shape_and_help_examples() {
         vec!["status", "init"],
         vec!["status", "revoke"],
         vec!["status", "publish"],
+        vec!["status", "suspend"],
+        vec!["status", "reinstate"],
+        vec!["bake"],
+        vec!["extract"],
+        vec!["import"],
+        vec!["present"],
+        vec!["issuer", "init"],
+        vec!["issuer", "rotate"],
+        vec!["issuer", "retire"],
+        vec!["issuer", "show"],
+        vec!["stack", "progress"],
+        vec!["stack", "award"],
+        vec!["policy", "value"],
+        vec!["clr", "bundle"],
+        vec!["clr", "verify"],
     ] {
         let mut args = cmd.clone();
         args.push("--help");

@@ -260,6 +260,13 @@ fn did_key_issuer_publishes_nothing_and_cannot_rotate() {
         err.to_string().contains("did:key issuer cannot rotate"),
         "{err}"
     );
+    let key = dir.current_key_id().to_string();
+    let err = dir.retire(&key, Utc::now()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("revoke its badges through a status list"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -571,6 +578,63 @@ fn cli_issuer_init_issue_rotate_and_verify_with_resources() {
         Some(0),
         "key-1 was not retired: {}",
         String::from_utf8_lossy(&o.stdout)
+    );
+
+    // Key-1 turns out to have been stolen long ago: retire it after the fact, without rotating.
+    let o = ok(
+        &[
+            "issuer",
+            "retire",
+            "--dir",
+            "riverside",
+            "--key",
+            "key-1",
+            "--from",
+            "2020-01-01T00:00:00Z",
+        ],
+        d,
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("#key-1") && out.contains("from 2020-01-01T00:00:00Z are refused"),
+        "{out}"
+    );
+    let o = ob(&["verify", "--resource", &res, "a.json"], d);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    for (key, from, why) in [
+        ("key-1", "2030-01-01T00:00:00Z", "only moves earlier"),
+        ("key-3", "2020-01-01T00:00:00Z", "current signing key"),
+        ("key-9", "2020-01-01T00:00:00Z", "no key"),
+        ("key-1", "yesterday", "RFC 3339"),
+    ] {
+        let o = ob(
+            &[
+                "issuer",
+                "retire",
+                "--dir",
+                "riverside",
+                "--key",
+                key,
+                "--from",
+                from,
+            ],
+            d,
+        );
+        assert_eq!(o.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(why), "{key} {from}: {err}");
+    }
+    let o = ok(&["issuer", "show", "--dir", "riverside"], d);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("riverside/publish/issuer-profile.json")
+            && out.contains("#key-3  (current signing key)"),
+        "{out}"
     );
 
     // Bad input: init over an issuer, an http id, a credential naming another issuer.

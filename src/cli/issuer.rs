@@ -1,4 +1,4 @@
-//! `openbadges issuer init|rotate`: an issuer's keys and the documents it publishes, and
+//! `openbadges issuer init|rotate|retire|show`: an issuer's keys and the documents it publishes, and
 //! `issue --issuer-dir` signing with its current key.
 
 use std::path::{Path, PathBuf};
@@ -42,6 +42,29 @@ pub(super) enum IssuerCommand {
         #[arg(long, value_name = "DATE")]
         retire_old: Option<String>,
     },
+    /// Retire an earlier key: proofs it creates from DATE on are refused (a key found to be
+    /// compromised after it was rotated out). A retire date only ever moves earlier.
+    #[command(
+        after_help = "Example:\n  openbadges issuer retire --dir riverside/ --key key-1 --from 2026-02-01T00:00:00Z"
+    )]
+    Retire {
+        /// The issuer directory.
+        #[arg(long)]
+        dir: PathBuf,
+        /// The key: its fragment (`key-1`) or full verification method id.
+        #[arg(long)]
+        key: String,
+        /// Refuse its proofs created from this RFC 3339 time on.
+        #[arg(long, value_name = "DATE")]
+        from: String,
+    },
+    /// Print which file goes to which URL, and every key with its dates.
+    #[command(after_help = "Example:\n  openbadges issuer show --dir riverside/")]
+    Show {
+        /// The issuer directory.
+        #[arg(long)]
+        dir: PathBuf,
+    },
 }
 
 fn print_publications(dir: &IssuerDir, pubs: &[Publication]) {
@@ -72,10 +95,24 @@ pub(super) fn issuer(cmd: IssuerCommand) -> Result<u8> {
         IssuerCommand::Rotate { dir, retire_old } => {
             let retire = retire_old
                 .as_deref()
-                .map(super::programs::parse_at)
+                .map(|t| super::programs::parse_time("--retire-old", t))
                 .transpose()?;
             let mut d = IssuerDir::open(&dir)?;
             d.rotate(chrono::Utc::now(), retire)?;
+            let pubs = d.publications()?;
+            print_publications(&d, &pubs);
+            Ok(0)
+        }
+        IssuerCommand::Retire { dir, key, from } => {
+            let from = super::programs::parse_time("--from", &from)?;
+            let mut d = IssuerDir::open(&dir)?;
+            d.retire(&key, from)?;
+            let pubs = d.publications()?;
+            print_publications(&d, &pubs);
+            Ok(0)
+        }
+        IssuerCommand::Show { dir } => {
+            let d = IssuerDir::open(&dir)?;
             let pubs = d.publications()?;
             print_publications(&d, &pubs);
             Ok(0)

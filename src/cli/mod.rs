@@ -215,7 +215,8 @@ enum Command {
         #[arg(required = true)]
         files: Vec<String>,
     },
-    /// Issuer identity: create an issuer's keys and published documents, rotate keys.
+    /// Issuer identity: create an issuer's keys and published documents, rotate keys, retire a
+    /// compromised one.
     #[command(subcommand)]
     Issuer(issuer::IssuerCommand),
     /// Stacks and pathways: progress toward them, and award a completed one.

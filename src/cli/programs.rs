@@ -66,12 +66,17 @@ pub(super) fn resolver_from(resources: &[String], offline: bool) -> Result<Arc<d
 }
 
 pub(super) fn parse_at(at: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    parse_time("--at", at)
+}
+
+/// An RFC 3339 time given to the flag `flag`.
+pub(super) fn parse_time(flag: &str, at: &str) -> Result<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::parse_from_rfc3339(at)
         .map(|t| t.to_utc())
         .map_err(|e| {
             Error::new(
                 ErrorKind::Usage,
-                format!("--at {at}: not an RFC 3339 time ({e})"),
+                format!("{flag} {at}: not an RFC 3339 time ({e})"),
             )
         })
 }

@@ -355,22 +355,68 @@ impl IssuerDir {
         Ok(new_id)
     }
 
-    /// Sets (or moves) the retire date of the key `key_id`: proofs it creates from `at` on are
-    /// refused. The current key cannot be retired; rotate first.
+    /// Retires the key `key_id` (its full id, or its fragment such as `key-1`): proofs it
+    /// creates from `at` on are refused. Use it when a key that was already rotated out turns
+    /// out to have been compromised. The current key cannot be retired (rotate first), and a
+    /// published retire date only ever moves earlier: verifiers may hold the earlier document,
+    /// and a later date would make proofs valid again that it refused.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use openbadges::issuer::IssuerDir;
+    /// let dir = std::env::temp_dir().join(format!("ob-issuer-retire-{}", std::process::id()));
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// let t = |m| Utc.with_ymd_and_hms(2026, m, 1, 0, 0, 0).unwrap();
+    /// let (mut issuer, _) = IssuerDir::init(&dir, "did:web:district.example", "Riverside USD", t(1))?;
+    /// issuer.rotate(t(3), None)?;
+    /// issuer.retire("key-1", t(2))?;                        // stolen in February
+    /// assert!(issuer.retire("key-1", t(4)).is_err());        // never later
+    /// assert!(issuer.retire("key-2", t(4)).is_err());        // the current key: rotate first
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn retire(&mut self, key_id: &str, at: DateTime<Utc>) -> Result<()> {
+        if self.config.kind == IssuerKind::DidKey {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                "a did:key issuer cannot retire its key (the identifier is the key): revoke its badges through a status list",
+            ));
+        }
+        let key_id = if key_id.contains('#') {
+            key_id.to_string()
+        } else {
+            format!("{}#{key_id}", self.config.id)
+        };
         if key_id == self.config.current {
             return Err(Error::new(
                 ErrorKind::Usage,
                 format!("`{key_id}` is the current signing key; rotate before retiring it"),
             ));
         }
+        let known: Vec<String> = self.config.keys.iter().map(|k| k.id.clone()).collect();
         let k = self
             .config
             .keys
             .iter_mut()
             .find(|k| k.id == key_id)
-            .ok_or_else(|| Error::new(ErrorKind::Usage, format!("no key `{key_id}`")))?;
-        k.revoked = Some(stamp(at));
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Usage,
+                    format!("no key `{key_id}` (keys: {})", known.join(", ")),
+                )
+            })?;
+        let at = stamp(at);
+        if let Some(existing) = k.revoked.filter(|e| *e < at) {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!(
+                    "`{key_id}` is already retired from {}; a published retire date only moves earlier",
+                    existing.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ),
+            ));
+        }
+        k.revoked = Some(at);
         self.save()?;
         self.publish()?;
         Ok(())
