@@ -1,6 +1,7 @@
 //! A district sets up its issuer identity, issues a badge, rotates its key after a suspected
 //! compromise, and a hiring district verifies years later: the badge signed before the retire
-//! date still verifies, anything the old key signed after it does not.
+//! date still verifies, anything the old key signed after it does not. Then a routine rotation,
+//! and a leak of the rotated-out key found only afterwards: `retire` dates it after the fact.
 //!
 //! `cargo run --example issuer_rotation`
 
@@ -67,6 +68,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         at("2026-04-01T00:00:00Z"),
         None,
     )?;
+    // Routine rotation in 2027; months later an audit finds key-2 leaked from 1 March 2027.
+    let leaked = riverside.issuer()?;
+    let late_forgery = leaked.issue_at(
+        &badge,
+        Suite::EddsaRdfc2022,
+        at("2027-04-01T00:00:00Z"),
+        None,
+    )?;
+    riverside.rotate(at("2027-01-15T00:00:00Z"), None)?;
+    riverside.retire("key-2", at("2027-03-01T00:00:00Z"))?;
     println!("\nKeys:");
     for k in riverside.describe_keys() {
         println!("  {k}");
@@ -86,25 +97,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("Maria's 2025 badge (key-1)", &maria),
         ("a badge the stolen key signed", &forged),
         ("a 2026 badge (key-2)", &new_badge),
+        ("a badge the leaked key-2 signed in 2027", &late_forgery),
     ] {
         let r = verifier.verify_value(doc)?;
-        let why = r
-            .check(if r.verified { "issuer-key" } else { "proof" })
-            .and_then(|c| {
-                c.problem
-                    .as_ref()
-                    .map(|p| p.detail.clone())
-                    .or(c.note.clone())
-            })
-            .unwrap_or_default();
-        println!(
-            "\n{what}: {}\n  {why}",
-            if r.verified {
-                "VERIFIED"
-            } else {
-                "NOT VERIFIED"
-            }
-        );
+        // Verified: which key signed and its standing (`Report::signed_by`); otherwise why not.
+        let why = match (&r.signed_by, r.failures().next()) {
+            (Some(by), _) if r.verified => format!("signed by {by}"),
+            (_, Some(c)) => c
+                .problem
+                .as_ref()
+                .map(|p| p.detail.clone())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let verdict = if r.verified {
+            "VERIFIED"
+        } else {
+            "NOT VERIFIED"
+        };
+        println!("\n{what}: {verdict}\n  {why}");
     }
     std::fs::remove_dir_all(&home)?;
     Ok(())

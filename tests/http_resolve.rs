@@ -163,19 +163,20 @@ fn publish(routes: &Routes, dir: &IssuerDir) -> usize {
     r.len()
 }
 
-/// The "Prove it" over a real server: an issuer directory (https and did:web) set up by
+/// The "Prove it" over a real server: an issuer directory (https, did:web, and did:web
+/// with a path, served at `/issuers/1/did.json`) set up by
 /// `IssuerDir`, its published files served on loopback, badges verified through the `http`
 /// resolver (a fresh one each time, so nothing is cached across re-publication); rotation keeps
 /// the old badge verifying; retiring key-1 from a date rejects a key-1 proof created after it.
 #[test]
 fn issuer_directory_served_on_loopback_through_rotation_and_retirement() {
-    for https in [true, false] {
+    for (https, path) in [(true, ""), (false, ""), (false, ":issuers:1")] {
         let routes: Routes = Default::default();
         let port = serve(routes.clone());
         let id = if https {
             format!("https://127.0.0.1:{port}/issuers/1")
         } else {
-            format!("did:web:127.0.0.1%3A{port}")
+            format!("did:web:127.0.0.1%3A{port}{path}")
         };
         let tmp = tempfile::tempdir().unwrap();
         let (mut dir, _) =
