@@ -221,32 +221,6 @@ fn impl_guide_clr_vector_canonical_forms_signature_and_verification() {
     eprintln!("impl-guide CLR:\n{report}");
 }
 
-/// Serves, for every proof in `doc` (nested credentials included) whose verification method is
-/// `<https controller>#<multikey>`, a controller document listing that key.
-fn serve_controllers(doc: &Value, res: &mut openbadges::resolve::LocalResources) {
-    match doc {
-        Value::Object(o) => {
-            if let Some(vm) = o.get("verificationMethod").and_then(Value::as_str) {
-                if let Some((controller, mk)) = vm.split_once('#') {
-                    if controller.starts_with("https://") && mk.starts_with("z6Mk") {
-                        let cdoc = json!({
-                            "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
-                            "id": controller,
-                            "verificationMethod": [{"id": vm, "type": "Multikey",
-                                "controller": controller, "publicKeyMultibase": mk}],
-                            "assertionMethod": [vm],
-                        });
-                        res.insert(controller, serde_json::to_vec(&cdoc).unwrap());
-                    }
-                }
-            }
-            o.values().for_each(|v| serve_controllers(v, res));
-        }
-        Value::Array(a) => a.iter().for_each(|v| serve_controllers(v, res)),
-        _ => {}
-    }
-}
-
 #[test]
 fn validator_clr_fixture_verifies_and_a_tampered_nested_credential_fails() {
     let Some(dir) = shared("standards/clr/validator-fixtures/clr20") else {
@@ -254,7 +228,7 @@ fn validator_clr_fixture_verifies_and_a_tampered_nested_credential_fails() {
     };
     let simple = read_json(&dir.join("simple.json"));
     let mut res = openbadges::resolve::LocalResources::new();
-    serve_controllers(&simple, &mut res);
+    common::serve_controllers(&simple, &mut res);
     let options = openbadges::verify::VerifyOptions::default().resolver(Arc::new(res));
     let verifier = openbadges::verify::Verifier::new(options);
     let report = openbadges::clr::verify_clr(&simple, &verifier).unwrap();

@@ -21,32 +21,6 @@ fn simple() -> Option<Value> {
     Some(serde_json::from_slice(&bytes).expect("simple.json is JSON"))
 }
 
-/// Serves, for every proof in `doc` (nested credentials included) whose verification method is
-/// `<https controller>#<multikey>`, a controller document listing that key.
-fn serve_controllers(doc: &Value, res: &mut openbadges::resolve::LocalResources) {
-    match doc {
-        Value::Object(o) => {
-            if let Some(vm) = o.get("verificationMethod").and_then(Value::as_str) {
-                if let Some((controller, mk)) = vm.split_once('#') {
-                    if controller.starts_with("https://") && mk.starts_with("z6Mk") {
-                        let cdoc = json!({
-                            "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
-                            "id": controller,
-                            "verificationMethod": [{"id": vm, "type": "Multikey",
-                                "controller": controller, "publicKeyMultibase": mk}],
-                            "assertionMethod": [vm],
-                        });
-                        res.insert(controller, serde_json::to_vec(&cdoc).expect("JSON"));
-                    }
-                }
-            }
-            o.values().for_each(|v| serve_controllers(v, res));
-        }
-        Value::Array(a) => a.iter().for_each(|v| serve_controllers(v, res)),
-        _ => {}
-    }
-}
-
 #[test]
 fn the_validator_clr_fixture_passes_the_bundled_clr_schema() {
     let Some(simple) = simple() else { return };
@@ -151,7 +125,7 @@ fn broken_clrs_are_rejected_with_a_pointer_to_the_place() {
 fn the_verifier_runs_the_bundled_clr_schema_for_the_official_url() {
     let Some(simple) = simple() else { return };
     let mut res = openbadges::resolve::LocalResources::new();
-    serve_controllers(&simple, &mut res);
+    common::serve_controllers(&simple, &mut res);
     let verifier = Verifier::new(VerifyOptions::default().resolver(Arc::new(res)));
     let report = openbadges::clr::verify_clr(&simple, &verifier).expect("a CLR");
     assert!(report.verified(), "{report}");

@@ -47,10 +47,14 @@ fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
         return;
     };
     for entry in entries.flatten() {
+        // Symbolic links are not followed: a link back up the tree would never end.
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         let path = entry.path();
-        if path.is_dir() {
+        if kind.is_dir() {
             json_files(&path, out);
-        } else if path.extension().is_some_and(|x| x == "json") {
+        } else if kind.is_file() && path.extension().is_some_and(|x| x == "json") {
             out.push(path);
         }
     }
@@ -328,31 +332,48 @@ fn embedded(doc: &Value) -> Vec<(String, SchemaKind, Value)> {
 /// the v1 context first, `issuanceDate`/`expirationDate` for `validFrom`/`validUntil`. Gives the
 /// "any" schema's VC 1.1 branch documents it accepts, so that their mutations mean something.
 fn to_vc11(v: &Value) -> Value {
+    vc_form(
+        v,
+        VC2,
+        VC1,
+        &[
+            ("validFrom", "issuanceDate"),
+            ("validUntil", "expirationDate"),
+        ],
+    )
+}
+
+const VC1: &str = "https://www.w3.org/2018/credentials/v1";
+const VC2: &str = "https://www.w3.org/ns/credentials/v2";
+
+/// `v` with every credential in it (a JSON object whose first `@context` is `from`) moved to the
+/// data model whose context is `to`, its date members renamed by `dates`.
+fn vc_form(v: &Value, from: &str, to: &str, dates: &[(&str, &str)]) -> Value {
     match v {
         Value::Object(m) => {
             let is_credential = m
                 .get("@context")
                 .and_then(Value::as_array)
                 .and_then(|a| a.first())
-                .is_some_and(|c| c == "https://www.w3.org/ns/credentials/v2");
+                .is_some_and(|c| c == from);
             let mut out = serde_json::Map::new();
             for (k, x) in m {
-                let key = match (is_credential, k.as_str()) {
-                    (true, "validFrom") => "issuanceDate".to_string(),
-                    (true, "validUntil") => "expirationDate".to_string(),
+                let renamed = dates.iter().find(|(old, _)| old == k).map(|(_, new)| *new);
+                let key = match renamed {
+                    Some(new) if is_credential => new.to_string(),
                     _ => k.clone(),
                 };
-                let mut x = to_vc11(x);
+                let mut x = vc_form(x, from, to, dates);
                 if is_credential && k == "@context" {
                     if let Some(first) = x.as_array_mut().and_then(|a| a.first_mut()) {
-                        *first = json!("https://www.w3.org/2018/credentials/v1");
+                        *first = json!(to);
                     }
                 }
                 out.insert(key, x);
             }
             Value::Object(out)
         }
-        Value::Array(a) => Value::Array(a.iter().map(to_vc11).collect()),
+        Value::Array(a) => Value::Array(a.iter().map(|x| vc_form(x, from, to, dates)).collect()),
         other => other.clone(),
     }
 }
@@ -594,24 +615,6 @@ fn lint_catches_everything_the_official_schema_rejects() {
     );
 }
 
-/// Like [`json_files`], but does not follow symbolic links (`../shared` links to itself).
-fn json_files_no_links(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        let path = entry.path();
-        if kind.is_dir() {
-            json_files_no_links(&path, out);
-        } else if kind.is_file() && path.extension().is_some_and(|x| x == "json") {
-            out.push(path);
-        }
-    }
-}
-
 const CLR_OFFICIAL: &str = "schemas/clr/clr_v2p0_clrcredential_schema.json";
 
 /// Whether a document's `type` names `ClrCredential`.
@@ -624,33 +627,15 @@ fn is_clr(doc: &Value) -> bool {
 /// fixtures are VC 1.1, which the CLR schema rejects outright; their 2.0 forms give it documents
 /// it accepts (with associations, many nested credentials), so that their mutations mean something.
 fn to_vc20(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => {
-            let is_credential = m
-                .get("@context")
-                .and_then(Value::as_array)
-                .and_then(|a| a.first())
-                .is_some_and(|c| c == "https://www.w3.org/2018/credentials/v1");
-            let mut out = serde_json::Map::new();
-            for (k, x) in m {
-                let key = match (is_credential, k.as_str()) {
-                    (true, "issuanceDate") => "validFrom".to_string(),
-                    (true, "expirationDate") => "validUntil".to_string(),
-                    _ => k.clone(),
-                };
-                let mut x = to_vc20(x);
-                if is_credential && k == "@context" {
-                    if let Some(first) = x.as_array_mut().and_then(|a| a.first_mut()) {
-                        *first = json!("https://www.w3.org/ns/credentials/v2");
-                    }
-                }
-                out.insert(key, x);
-            }
-            Value::Object(out)
-        }
-        Value::Array(a) => Value::Array(a.iter().map(to_vc20).collect()),
-        other => other.clone(),
-    }
+    vc_form(
+        v,
+        VC1,
+        VC2,
+        &[
+            ("issuanceDate", "validFrom"),
+            ("expirationDate", "validUntil"),
+        ],
+    )
 }
 
 /// Mutations specific to the CLR classes, on top of [`mutations`]: CLR `@context` lists,
@@ -782,7 +767,7 @@ fn bundled_clr_schema_agrees_with_the_official_one() {
     let ours = Schema::bundled(SchemaKind::ClrCredential).unwrap_or_else(|e| panic!("ours: {e}"));
 
     let mut files = Vec::new();
-    json_files_no_links(&shared, &mut files);
+    json_files(&shared, &mut files);
     files.sort();
     let mut clrs: Vec<(String, Value)> = Vec::new();
     let mut others: Vec<(String, Value)> = Vec::new();

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// `../shared/<rel>`, or `None` (after saying so) when the reference data is absent.
 pub fn shared(rel: &str) -> Option<PathBuf> {
@@ -58,4 +58,30 @@ pub fn node(dir: &Path, script: &str, args: &[&str], input: &Value) -> (bool, St
     let text =
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     (out.status.success(), text)
+}
+
+/// Serves, for every proof in `doc` (nested credentials included) whose verification method is
+/// `<https controller>#<multikey>`, a controller document listing that key.
+pub fn serve_controllers(doc: &Value, res: &mut openbadges::resolve::LocalResources) {
+    match doc {
+        Value::Object(o) => {
+            if let Some(vm) = o.get("verificationMethod").and_then(Value::as_str) {
+                if let Some((controller, mk)) = vm.split_once('#') {
+                    if controller.starts_with("https://") && mk.starts_with("z6Mk") {
+                        let cdoc = json!({
+                            "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+                            "id": controller,
+                            "verificationMethod": [{"id": vm, "type": "Multikey",
+                                "controller": controller, "publicKeyMultibase": mk}],
+                            "assertionMethod": [vm],
+                        });
+                        res.insert(controller, serde_json::to_vec(&cdoc).expect("JSON"));
+                    }
+                }
+            }
+            o.values().for_each(|v| serve_controllers(v, res));
+        }
+        Value::Array(a) => a.iter().for_each(|v| serve_controllers(v, res)),
+        _ => {}
+    }
 }
