@@ -344,26 +344,11 @@ fn write_or_print_key(out: Option<&Path>, full: &Value, public: &Value) -> Resul
         print_json(full)?;
         return Ok(0);
     };
-    if path.exists() {
-        return Err(Error::new(
-            ErrorKind::Usage,
-            format!(
-                "{} already exists; keygen never replaces a key file (remove it first)",
-                path.display()
-            ),
-        ));
-    }
     let text =
         serde_json::to_string_pretty(full).map_err(|e| Error::new(ErrorKind::Io, e.to_string()))?;
-    crate::atomic_file::write(path, format!("{text}\n").as_bytes(), 0o600)?;
+    crate::atomic_file::write_new(path, format!("{text}\n").as_bytes(), 0o600)?;
     print_json(public)?;
     Ok(0)
-}
-
-/// Reads a `--key` file, refusing one that others can read (its secret is not theirs).
-fn read_key_json(path: &Path) -> Result<Value> {
-    crate::issuer::check_permissions(path)?;
-    read_json(&path.to_string_lossy())
 }
 
 fn load_key(args: &KeyArgs) -> Result<SigningKey> {
@@ -405,7 +390,7 @@ fn issue_jwt(suite: &str, key: &KeyArgs, credential: &Value) -> Result<String> {
             let path = key.key.as_ref().ok_or_else(|| {
                 Error::new(ErrorKind::Usage, format!("--suite {suite} needs --key FILE with a privateKeyJwk (openbadges keygen --jwt p256|rsa)"))
             })?;
-            let v = read_key_json(path)?;
+            let v = crate::issuer::read_secret_file(path)?;
             let jwk = v.get("privateKeyJwk").ok_or_else(|| {
                 Error::new(
                     ErrorKind::Key,

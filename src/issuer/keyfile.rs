@@ -45,14 +45,32 @@ pub fn check_permissions(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Reads a key file: permissions, secret, and (when present) that `publicKeyMultibase` is the
-/// secret's public key. Errors name the file and never print the secret.
-pub fn read_key_file(path: &Path) -> Result<SigningKey> {
+/// Reads a JSON file holding a secret (any key format: Multikey, private JWK), after
+/// [`check_permissions`]. Errors name the file.
+///
+/// # Example
+/// ```
+/// let dir = std::env::temp_dir().join(format!("ob-secret-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let path = dir.join("k.json");
+/// openbadges::atomic_file::write(&path, br#"{"privateKeyJwk": {}}"#, 0o600)?;
+/// assert!(openbadges::issuer::read_secret_file(&path)?.get("privateKeyJwk").is_some());
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_secret_file(path: &Path) -> Result<Value> {
     check_permissions(path)?;
     let name = path.display().to_string();
     let bytes =
         std::fs::read(path).map_err(|e| Error::new(ErrorKind::Io, format!("{name}: {e}")))?;
-    let doc = crate::json::parse(&bytes).map_err(|e| e.context(format!("in {name}")))?;
+    crate::json::parse(&bytes).map_err(|e| e.context(format!("in {name}")))
+}
+
+/// Reads a key file: permissions, secret, and (when present) that `publicKeyMultibase` is the
+/// secret's public key. Errors name the file and never print the secret.
+pub fn read_key_file(path: &Path) -> Result<SigningKey> {
+    let doc = read_secret_file(path)?;
+    let name = path.display().to_string();
     let secret = doc
         .get("secretKeyMultibase")
         .and_then(Value::as_str)

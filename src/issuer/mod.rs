@@ -39,7 +39,7 @@ use crate::issue::Issuer;
 use crate::keys::{SigningKey, VerificationMethod};
 
 pub use documents::{did_document, jwk_set, profile_document};
-pub use keyfile::{check_permissions, read_key_file, write_key_file};
+pub use keyfile::{check_permissions, read_key_file, read_secret_file, write_key_file};
 
 /// The kind of identifier an issuer uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -394,18 +394,14 @@ impl IssuerDir {
                 format!("`{key_id}` is the current signing key; rotate before retiring it"),
             ));
         }
-        let known: Vec<String> = self.config.keys.iter().map(|k| k.id.clone()).collect();
-        let k = self
-            .config
-            .keys
-            .iter_mut()
-            .find(|k| k.id == key_id)
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Usage,
-                    format!("no key `{key_id}` (keys: {})", known.join(", ")),
-                )
-            })?;
+        let Some(k) = self.config.keys.iter().position(|k| k.id == key_id) else {
+            let known: Vec<&str> = self.config.keys.iter().map(|k| k.id.as_str()).collect();
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!("no key `{key_id}` (keys: {})", known.join(", ")),
+            ));
+        };
+        let k = &mut self.config.keys[k];
         let at = stamp(at);
         if let Some(existing) = k.revoked.filter(|e| *e < at) {
             return Err(Error::new(

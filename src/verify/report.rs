@@ -208,14 +208,24 @@ impl Check {
 ///
 /// # Example
 /// ```
-/// use openbadges::verify::SignedBy;
-/// let s = SignedBy::new("https://district.example/issuers/1#key-1", "https://district.example/issuers/1")
-///     .signed_at("2026-02-01T00:00:00Z")
-///     .retired_from("2026-07-01T00:00:00Z");
-/// assert!(s.to_string().contains("retired from 2026-07-01T00:00:00Z, after it signed"));
-/// let json = serde_json::to_value(&s)?;
-/// assert_eq!(json["retiredFrom"], "2026-07-01T00:00:00Z");
-/// # Ok::<(), serde_json::Error>(())
+/// use openbadges::{issue::Issuer, keys::SigningKey, proof::Suite, verify::verify};
+/// use serde_json::json;
+/// let key = SigningKey::from_seed(&[7; 32]);
+/// let did = key.verifying_key().did_key();
+/// let badge = Issuer::new(json!({"name": "Riverside USD"}), key)?.issue(&json!({
+///     "@context": ["https://www.w3.org/ns/credentials/v2",
+///                  "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+///     "type": ["VerifiableCredential", "OpenBadgeCredential"], "name": "Math Talks",
+///     "credentialSubject": {"type": ["AchievementSubject"],
+///         "achievement": {"id": "urn:a:math-talks", "type": ["Achievement"], "name": "Math Talks",
+///                         "description": "d", "criteria": {"narrative": "n"}}}
+/// }), Suite::EddsaRdfc2022)?;
+/// let report = verify(badge.to_string().as_bytes(), &Default::default())?;
+/// let by = report.signed_by.expect("a verified signature");
+/// assert_eq!(by.controller, did);
+/// assert_eq!(by.retired_from, None);
+/// assert!(by.to_string().starts_with(&format!("{did}#")));
+/// # Ok::<(), openbadges::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -235,30 +245,6 @@ pub struct SignedBy {
     /// after `signed_at`, or the signature would not have been accepted.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub retired_from: Option<String>,
-}
-
-impl SignedBy {
-    /// A key and its controller, with no dates.
-    pub fn new(key: impl Into<String>, controller: impl Into<String>) -> Self {
-        SignedBy {
-            key: Some(key.into()),
-            controller: controller.into(),
-            signed_at: None,
-            retired_from: None,
-        }
-    }
-
-    /// Sets when the signer says it signed.
-    pub fn signed_at(mut self, at: impl Into<String>) -> Self {
-        self.signed_at = Some(at.into());
-        self
-    }
-
-    /// Sets from when the key's controller retired it.
-    pub fn retired_from(mut self, from: impl Into<String>) -> Self {
-        self.retired_from = Some(from.into());
-        self
-    }
 }
 
 impl fmt::Display for SignedBy {
