@@ -171,7 +171,7 @@ pub fn prepare(
         .get("@context")
         .and_then(|c| c.get(0))
         .and_then(Value::as_str)
-        == Some(crate::verify::VC_V1);
+        == Some(crate::vocab::VC_V1);
     let date_key = if v1 { "issuanceDate" } else { "validFrom" };
     if !doc.contains_key(date_key) {
         doc.insert(

@@ -9,6 +9,7 @@
 pub mod achievement;
 pub mod atomic_file;
 pub mod bake;
+pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod clr;
@@ -38,5 +39,6 @@ pub mod stack;
 pub mod status;
 pub mod value;
 pub mod verify;
+pub mod vocab;
 
 pub use error::{Error, ErrorKind, Result};

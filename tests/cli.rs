@@ -438,7 +438,17 @@ fn present_import_and_verify_a_presentation() {
     assert_eq!(code(&o), 0);
     let rows: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(rows[0]["source"], "presentation /verifiableCredential/0");
-    assert_eq!(code(&ob(&["verify", "vp.json"], p)), 0);
+    // The issuer presented the teacher's badge: the presentation is checked, and refused.
+    let o = ob(&["verify", "--challenge", "c-1", "vp.json"], p);
+    assert_eq!(code(&o), 1);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("presents credentials about someone else"),
+        "{out}"
+    );
+    // Replayed with another challenge: the presentation proof fails.
+    let o = ob(&["verify", "--challenge", "c-2", "vp.json"], p);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("failed        presentation-proof"));
 }
 
 #[test]

@@ -235,9 +235,15 @@ fn status_lists_read_both_ways() {
     let signed = issuer
         .issue_at(&c, Suite::EddsaRdfc2022, now, None)
         .unwrap();
+    // The reference stamps its list with the real clock, so judge it as of then.
+    let js_created = js_list["proof"]["created"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.to_utc() + chrono::Duration::hours(1))
+        .unwrap_or(now);
     let r = openbadges::verify::Verifier::new(
         openbadges::verify::VerifyOptions::default()
-            .at(now)
+            .at(js_created.max(now))
             .resolver(Arc::new(res)),
     )
     .verify_value(&signed)
@@ -247,5 +253,126 @@ fn status_lists_read_both_ways() {
         status.problem.as_ref().map(|p| p.title.as_str()),
         Some("Revoked"),
         "{r}"
+    );
+}
+
+/// A name or description in one of the forms VC Data Model 2.0 §11.1 allows: a plain string, one
+/// language-tagged value, or a list of them in several languages.
+fn multilingual(rng: &mut impl rand_chacha::rand_core::RngCore, texts: &[(&str, &str)]) -> Value {
+    let pick = |r: &mut dyn rand_chacha::rand_core::RngCore| (r.next_u32() as usize) % texts.len();
+    match rng.next_u32() % 3 {
+        0 => Value::String(texts[pick(rng)].1.to_string()),
+        1 => {
+            let (lang, text) = texts[pick(rng)];
+            json!({"@value": text, "@language": lang})
+        }
+        _ => {
+            let n = 2 + (rng.next_u32() as usize) % (texts.len() - 1);
+            let start = pick(rng);
+            Value::Array(
+                (0..n)
+                    .map(|i| {
+                        // No `@direction`: both stacks' safe mode refuse it without an
+                        // rdfDirection option, so it cannot be signed.
+                        let (lang, text) = texts[(start + i) % texts.len()];
+                        json!({"@value": text, "@language": lang})
+                    })
+                    .collect(),
+            )
+        }
+    }
+}
+
+#[test]
+fn multilingual_badges_signed_by_js_verify_unless_they_name_a_schema_they_fail() {
+    use openbadges::verify::{Verifier, VerifyOptions};
+    use rand_chacha::rand_core::SeedableRng;
+    let Some(d) = dir() else { return };
+    let names = [
+        ("en", "Flexible Grouping"),
+        ("fr-CA", "Regroupement flexible"),
+        ("es", "Agrupación flexible"),
+        ("zh-Hans", "灵活分组"),
+        ("ar", "التجميع المرن"),
+    ];
+    let descriptions = [
+        (
+            "en",
+            "Groups students by need, and regroups them as they grow.",
+        ),
+        ("fr-CA", "Regroupe les élèves selon leurs besoins."),
+        ("de", "Gruppiert Lernende nach Bedarf."),
+        ("ar", "يجمع الطلاب حسب احتياجاتهم."),
+    ];
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2026);
+    let (mut tagged, mut with_schema) = (0, 0);
+    for i in 0..12 {
+        let mut c = credential(false, "placeholder", "Rubric level 3 on every criterion.");
+        c["id"] = format!("urn:uuid:00000000-0000-4000-8000-{i:012}").into();
+        c["name"] = multilingual(&mut rng, &names);
+        c["credentialSubject"]["achievement"]["name"] = multilingual(&mut rng, &names);
+        c["credentialSubject"]["achievement"]["description"] =
+            multilingual(&mut rng, &descriptions);
+        let names_schema = i % 3 == 0;
+        if names_schema {
+            // The schema validator type is defined by the OB extensions context.
+            c["@context"]
+                .as_array_mut()
+                .unwrap()
+                .push("https://purl.imsglobal.org/spec/ob/v3p0/extensions.json".into());
+            c["credentialSchema"] = json!([{
+                "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
+                "type": "1EdTechJsonSchemaValidator2019"
+            }]);
+        }
+        let is_tagged = [
+            "/name",
+            "/credentialSubject/achievement/name",
+            "/credentialSubject/achievement/description",
+        ]
+        .iter()
+        .any(|p| !c.pointer(p).unwrap().is_string());
+        tagged += usize::from(is_tagged);
+        with_schema += usize::from(names_schema && is_tagged);
+        let (ok, out) = node(
+            &d,
+            "sign.mjs",
+            &["--seed", SEED, "--suite", "eddsa-rdfc-2022"],
+            &c,
+        );
+        assert!(ok, "the JS stack signs case {i}: {out}\n{c}");
+        let signed: Value = serde_json::from_str(&out).unwrap();
+        let (js_ok, js_out) = node(&d, "verify.mjs", &[], &signed);
+        assert!(js_ok, "the JS stack verifies its own case {i}: {js_out}");
+        // The reference stamps `created` with the real clock: judge as of just after it.
+        let at = chrono::DateTime::parse_from_rfc3339(signed["proof"]["created"].as_str().unwrap())
+            .unwrap()
+            .to_utc()
+            + chrono::Duration::hours(1);
+        let report = Verifier::new(VerifyOptions::default().at(at))
+            .verify_value(&signed)
+            .unwrap();
+        if names_schema && is_tagged {
+            assert!(
+                !report.verified,
+                "case {i} names the OB schema, which refuses language-tagged text:\n{report}"
+            );
+            let schema = report.check("schema").unwrap();
+            assert!(schema.is_blocking(), "{report}");
+        } else {
+            assert!(report.verified, "case {i} (tagged: {is_tagged}):\n{report}");
+        }
+        if is_tagged {
+            let findings = openbadges::lint::lint(&signed);
+            assert!(
+                findings.iter().any(|f| f.message.contains("language")),
+                "lint says the official OB JSON Schema refuses language-tagged text: {findings:?}"
+            );
+        }
+    }
+    println!("multilingual: {tagged} of 12 badges carry language-tagged text, {with_schema} of them name the OB schema");
+    assert!(
+        tagged >= 8 && with_schema >= 2,
+        "the random cases cover both kinds"
     );
 }

@@ -39,11 +39,20 @@ fn badge(subject: &str) -> Value {
         .unwrap()
 }
 
+fn problem(r: &openbadges::present::PresentationReport) -> String {
+    r.checks
+        .iter()
+        .find(|c| c.is_blocking())
+        .and_then(|c| c.problem.as_ref())
+        .map(|p| p.kind.clone())
+        .unwrap_or_default()
+}
+
 fn ids(r: &openbadges::present::PresentationReport) -> Vec<String> {
     r.checks
         .iter()
         .filter(|c| c.is_blocking())
-        .map(|c| c.id.clone())
+        .map(|c| c.id.to_string())
         .collect()
 }
 
@@ -73,7 +82,11 @@ fn presentations_and_their_failures() {
         Some("lakeside.example"),
     )
     .unwrap();
-    assert_eq!(ids(&r), vec!["challenge"]);
+    assert_eq!(ids(&r), vec!["presentation-proof"]);
+    assert_eq!(
+        problem(&r),
+        openbadges::check::problem_types::INVALID_CHALLENGE_ERROR
+    );
     let r = verify_presentation(
         &vp,
         &VerifyOptions::default(),
@@ -81,7 +94,11 @@ fn presentations_and_their_failures() {
         Some("elsewhere.example"),
     )
     .unwrap();
-    assert_eq!(ids(&r), vec!["domain"]);
+    assert_eq!(ids(&r), vec!["presentation-proof"]);
+    assert_eq!(
+        problem(&r),
+        openbadges::check::problem_types::INVALID_DOMAIN_ERROR
+    );
     let someone = badge("did:example:someone-else");
     let vp = present(&[someone], &Signer::did_key(teacher()), "n-1", None).unwrap();
     let r = verify_presentation(&vp, &VerifyOptions::default(), "n-1", None).unwrap();

@@ -81,14 +81,20 @@ fn chunks(png: &[u8]) -> Result<Vec<Chunk<'_>>> {
     }
 }
 
-/// Reads an iTXt chunk: (keyword, text), inflating a compressed one within the cap.
-fn itxt(data: &[u8]) -> Result<(String, String)> {
+/// An iTXt chunk's keyword, read before anything is inflated.
+fn itxt_keyword(data: &[u8]) -> Result<&[u8]> {
     let nul = data
         .iter()
         .position(|b| *b == 0)
         .ok_or_else(|| bad("iTXt without keyword"))?;
-    let keyword = String::from_utf8_lossy(&data[..nul]).into_owned();
-    let rest = &data[nul + 1..];
+    Ok(&data[..nul])
+}
+
+/// Reads an iTXt chunk: (keyword, text), inflating a compressed one within the cap.
+fn itxt(data: &[u8]) -> Result<(String, String)> {
+    let keyword_bytes = itxt_keyword(data)?;
+    let keyword = String::from_utf8_lossy(keyword_bytes).into_owned();
+    let rest = &data[keyword_bytes.len() + 1..];
     if rest.len() < 2 {
         return Err(bad("truncated iTXt"));
     }
@@ -136,6 +142,11 @@ pub fn extract(png: &[u8]) -> Result<Option<Baked>> {
         if &c.kind != b"iTXt" {
             continue;
         }
+        // Only a badge's own chunk is inflated: other text chunks cost nothing.
+        let k = itxt_keyword(c.data)?;
+        if k != KEYWORD.as_bytes() && k != b"openbadges" {
+            continue;
+        }
         let (keyword, text) = itxt(c.data)?;
         let baked = match keyword.as_str() {
             KEYWORD => Baked::from_text(text),
@@ -161,7 +172,7 @@ pub fn bake(png: &[u8], credential: &Baked) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(png.len() + text.len() + 64);
     out.extend_from_slice(SIGNATURE);
     for c in &parsed {
-        if &c.kind == b"iTXt" && itxt(c.data).is_ok_and(|(k, _)| k == KEYWORD) {
+        if &c.kind == b"iTXt" && itxt_keyword(c.data).is_ok_and(|k| k == KEYWORD.as_bytes()) {
             continue;
         }
         if &c.kind == b"IEND" {

@@ -123,14 +123,31 @@ enum Command {
         /// Trust list file: {"issuers": [{"id": …, "achievements": […]}]}.
         #[arg(long)]
         trust: Option<PathBuf>,
-        /// Never use the network. Without the `http` feature the CLI is always offline and
-        /// remote documents come only from --resource.
+        /// Never use the network: a DID document, issuer profile or status list not given with
+        /// --resource leaves the verdict "could not check", naming the document. Without it,
+        /// remote documents are fetched through the hardened fetcher (https only, no private
+        /// addresses, 1 MiB, timeouts).
         #[arg(long)]
         offline: bool,
         /// Serve a remote document (status list, DID document, issuer profile) from a file.
         #[arg(long = "resource", value_name = "URL=FILE")]
         resources: Vec<String>,
-        /// Credential files (JSON-LD), or - for standard input.
+        /// Conformance findings (OB 3.0 JSON Schema, data model, subject identification, short
+        /// status lists) are fatal: the 1EdTech validator's outcome, for an issuer's own checks.
+        #[arg(long)]
+        strict: bool,
+        /// The teacher the badges must be for: a DID or URL, or an e-mail address (matched
+        /// against plain and hashed identifiers).
+        #[arg(long)]
+        recipient: Option<String>,
+        /// The challenge a presentation's proof must carry.
+        #[arg(long)]
+        challenge: Option<String>,
+        /// The domain a presentation's proof must carry.
+        #[arg(long)]
+        domain: Option<String>,
+        /// Credential files (JSON-LD, VC-JWT, baked PNG/SVG, presentation, CLR), or - for
+        /// standard input.
         #[arg(required = true)]
         files: Vec<String>,
     },
@@ -321,15 +338,48 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Largest input file or standard input read: 32 MiB (a baked image; JSON inputs are then held
+/// to the 4 MiB parser limit). Checked before reading, so a 2 GiB file costs nothing.
+pub(crate) const MAX_INPUT_BYTES: u64 = 32 * 1024 * 1024;
+
 fn read_input(file: &str) -> Result<Vec<u8>> {
+    let too_large = || {
+        Error::new(
+            ErrorKind::Limit,
+            format!("{file}: larger than the {MAX_INPUT_BYTES}-byte input limit"),
+        )
+    };
+    let mut buf = Vec::new();
     if file == "-" {
-        let mut buf = Vec::new();
         std::io::stdin()
-            .take(crate::json::DEFAULT_MAX_BYTES as u64 * 16)
+            .take(MAX_INPUT_BYTES + 1)
             .read_to_end(&mut buf)?;
-        Ok(buf)
     } else {
-        std::fs::read(file).map_err(|e| Error::from(e).context(format!("cannot read {file}")))
+        let f = std::fs::File::open(file)
+            .map_err(|e| Error::from(e).context(format!("cannot read {file}")))?;
+        if f.metadata()
+            .map(|m| m.len() > MAX_INPUT_BYTES)
+            .unwrap_or(false)
+        {
+            return Err(too_large());
+        }
+        f.take(MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::from(e).context(format!("cannot read {file}")))?;
+    }
+    if buf.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_large());
+    }
+    Ok(buf)
+}
+
+/// Writes to standard output; a closed pipe (`… | head`) ends the program quietly.
+fn print_out(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -366,9 +416,7 @@ fn load_key(args: &KeyArgs) -> Result<SigningKey> {
 fn print_json(v: &impl serde::Serialize) -> Result<()> {
     let s =
         serde_json::to_string_pretty(v).map_err(|e| Error::new(ErrorKind::Io, e.to_string()))?;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{s}")?;
-    Ok(())
+    print_out(&format!("{s}\n"))
 }
 
 fn parse_suite(s: &str) -> Result<Suite> {
@@ -536,7 +584,7 @@ fn run(cmd: Command) -> Result<u8> {
                 ));
             }
             let credential = read_json(&file)?;
-            println!("{}", issue_jwt(&suite, &key, &credential)?);
+            print_out(&format!("{}\n", issue_jwt(&suite, &key, &credential)?))?;
             Ok(0)
         }
         Command::Issue {
@@ -566,64 +614,36 @@ fn run(cmd: Command) -> Result<u8> {
             trust,
             offline,
             resources,
+            strict,
+            recipient,
+            challenge,
+            domain,
             files,
         } => {
-            let mut options = VerifyOptions::default();
+            let mut options = VerifyOptions::default().with_strict(strict);
             if let Some(at) = at {
                 options = options.at(programs::parse_at(&at)?);
             }
             if let Some(t) = trust {
                 options = options.trust(TrustList::load(&t)?);
             }
+            if let Some(r) = recipient {
+                options = options.recipient(crate::verify::Recipient::parse(&r));
+            }
+            if let Some(c) = challenge {
+                options = options.challenge(c);
+            }
+            if let Some(d) = domain {
+                options = options.domain(d);
+            }
             let resolver = programs::resolver_from(&resources, offline)?;
             let verifier = Verifier::new(options.resolver(resolver));
             let mut reports = Vec::new();
             for f in &files {
                 let bytes = read_input(f)?;
-                // A presentation: each credential in it gets its own report (the presentation's
-                // own proof needs the verifier's challenge: see `openbadges present`).
-                if let Ok(v) = crate::json::parse(&bytes) {
-                    if v.get("type")
-                        .is_some_and(|t| t.to_string().contains("VerifiablePresentation"))
-                    {
-                        let creds: Vec<Value> = match v.get("verifiableCredential") {
-                            Some(Value::Array(a)) => a.clone(),
-                            Some(x) => vec![x.clone()],
-                            None => vec![],
-                        };
-                        for (i, c) in creds.iter().enumerate() {
-                            let mut r = verifier.verify_value(c)?;
-                            r.source = Some(format!("{f} /verifiableCredential/{i}"));
-                            reports.push(r);
-                        }
-                        continue;
-                    }
-                }
-                // A CLR (JSON-LD or VC-JWT): its own report, then one per nested credential.
-                let text = std::str::from_utf8(&bytes).ok().map(str::trim);
-                let clr = match text.filter(|t| t.starts_with("eyJ") && t.split('.').count() == 3) {
-                    Some(t) => crate::clr::verify_clr_jwt(t, &verifier).ok(),
-                    None => match crate::json::parse(&bytes) {
-                        Ok(v)
-                            if v.get("type")
-                                .is_some_and(|t| t.to_string().contains("\"ClrCredential\"")) =>
-                        {
-                            Some(crate::clr::verify_clr(&v, &verifier)?)
-                        }
-                        _ => None,
-                    },
-                };
-                if let Some(clr) = clr {
-                    let mut r = clr.clr;
-                    r.source = Some(f.clone());
-                    reports.push(r);
-                    for mut n in clr.credentials {
-                        n.source = Some(format!("{f} {}", n.source.unwrap_or_default()));
-                        reports.push(n);
-                    }
-                    continue;
-                }
-                let mut r = verifier.verify_bytes(&bytes)?;
+                let mut r = verifier
+                    .verify_bytes(&bytes)
+                    .map_err(|e| e.context(format!("in {f}")))?;
                 r.source = Some(f.clone());
                 reports.push(r);
             }
@@ -637,7 +657,7 @@ fn run(cmd: Command) -> Result<u8> {
             } else {
                 let color = std::io::stdout().is_terminal();
                 for r in &reports {
-                    print!("{}", human(r, color));
+                    print_out(&human(r, color))?;
                 }
             }
             Ok(if all { 0 } else { 1 })
@@ -659,10 +679,10 @@ fn run(cmd: Command) -> Result<u8> {
             if as_json {
                 print_json(&findings)?;
             } else if findings.is_empty() {
-                println!("{file}: no findings");
+                print_out(&format!("{file}: no findings\n"))?;
             } else {
                 for f in &findings {
-                    println!("{file}: {f}");
+                    print_out(&format!("{file}: {f}\n"))?;
                 }
             }
             Ok(if errors > 0 { 1 } else { 0 })
@@ -759,7 +779,7 @@ fn run(cmd: Command) -> Result<u8> {
                 .map_err(|e| e.context(format!("in {}", image.display())))?
             {
                 Some(b) => {
-                    println!("{}", b.text());
+                    print_out(&format!("{}\n", b.text()))?;
                     Ok(0)
                 }
                 None => {

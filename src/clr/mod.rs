@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use crate::error::{Error, Result};
 use crate::portfolio::Portfolio;
 use crate::stack::StackSet;
-use crate::verify::{problem_types as pt, Check, Report, Verifier};
+use crate::verify::{Report, Verifier};
 
 /// The CLR 2.0 JSON-LD context URL.
 pub const CLR_CONTEXT: &str = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json";
@@ -309,8 +309,7 @@ fn list(v: Option<&Value>) -> Vec<&Value> {
 /// ```
 pub fn verify_clr(clr: &Value, verifier: &Verifier) -> Result<ClrReport> {
     require_clr(clr)?;
-    let report = verifier.verify_value(clr)?;
-    with_nested(report, clr, verifier)
+    with_nested(verifier.verify_value(clr)?)
 }
 
 /// Verifies a ClrCredential secured as a VC-JWT: the token as [`Verifier::verify_jwt`] does,
@@ -326,8 +325,7 @@ pub fn verify_clr_jwt(token: &str, verifier: &Verifier) -> Result<ClrReport> {
     let payload = crate::jwt::decode_unverified(token)?;
     let clr = payload.get("vc").cloned().unwrap_or(payload);
     require_clr(&clr)?;
-    let report = verifier.verify_jwt(token);
-    with_nested(report, &clr, verifier)
+    with_nested(verifier.verify_jwt(token))
 }
 
 fn require_clr(clr: &Value) -> Result<()> {
@@ -341,88 +339,10 @@ fn require_clr(clr: &Value) -> Result<()> {
     }
 }
 
-fn with_nested(mut report: Report, clr: &Value, verifier: &Verifier) -> Result<ClrReport> {
-    let subject = clr.get("credentialSubject").unwrap_or(&Value::Null);
-    let nested = list(subject.get("verifiableCredential"));
-    if nested.len() > MAX_NESTED {
-        return Err(Error::limit(format!(
-            "a CLR nests at most {MAX_NESTED} credentials"
-        )));
-    }
-    let holder = subject.get("id").and_then(Value::as_str);
-    let mut credentials = Vec::new();
-    let mut strangers = Vec::new();
-    let mut known: HashSet<String> = list(subject.get("achievement"))
-        .iter()
-        .filter_map(|a| a.get("id").and_then(Value::as_str))
-        .map(String::from)
-        .collect();
-    for (i, c) in nested.iter().enumerate() {
-        let source = format!("/credentialSubject/verifiableCredential/{i}");
-        let (mut r, cred) = match c {
-            Value::String(token) => {
-                let payload = crate::jwt::decode_unverified(token).ok();
-                let cred = payload.map(|p| p.get("vc").cloned().unwrap_or(p));
-                (verifier.verify_jwt(token), cred)
-            }
-            obj => (verifier.verify_value(obj)?, Some((*obj).clone())),
-        };
-        r.source = Some(source.clone());
-        if let Some(cred) = &cred {
-            if let Some(a) = cred
-                .pointer("/credentialSubject/achievement/id")
-                .and_then(Value::as_str)
-            {
-                known.insert(a.to_string());
-            }
-            let sub = cred
-                .pointer("/credentialSubject/id")
-                .and_then(Value::as_str);
-            if let (Some(h), Some(s)) = (holder, sub) {
-                if h != s {
-                    strangers.push(format!("{source} is about {s}"));
-                }
-            }
-        }
-        credentials.push(r);
-    }
-    report.checks.push(if strangers.is_empty() {
-        Check::passed("clr-subject")
-    } else {
-        Check::failed(
-            "clr-subject",
-            pt::RECIPIENT_MISMATCH,
-            "Credential for another learner",
-            format!(
-                "the CLR is about {}, but {}",
-                holder.unwrap_or("(no id)"),
-                strangers.join("; ")
-            ),
-            Some("/credentialSubject/verifiableCredential"),
-        )
-    });
-    let dangling: Vec<String> = list(subject.get("association"))
-        .iter()
-        .flat_map(|a| ["sourceId", "targetId"].map(|k| a.get(k).and_then(Value::as_str)))
-        .flatten()
-        .filter(|id| !known.contains(*id))
-        .map(String::from)
-        .collect();
-    report.checks.push(if dangling.is_empty() {
-        Check::passed("clr-associations")
-    } else {
-        Check::warning(
-            "clr-associations",
-            pt::MALFORMED_VALUE_ERROR,
-            "Association to an unknown achievement",
-            format!(
-                "associations name achievements the CLR does not list: {}",
-                dangling.join(", ")
-            ),
-            Some("/credentialSubject/association"),
-        )
-    });
-    report.verified = !report.checks.iter().any(Check::is_blocking);
+/// Splits a CLR's report (the pipeline verifies nested credentials itself) into the CLR's own
+/// report and the nested ones.
+fn with_nested(mut report: Report) -> Result<ClrReport> {
+    let credentials = std::mem::take(&mut report.credentials);
     Ok(ClrReport {
         clr: report,
         credentials,

@@ -17,11 +17,11 @@
 
 pub mod ob2;
 
-use base64::Engine as _;
 use serde_json::Value;
 
 use crate::bake::{self, Baked, ImageKind};
 use crate::error::{Error, ErrorKind, Result};
+use crate::verify::{detect, json_kind, Input, JsonKind};
 
 /// Deepest nesting followed (a CLR in a presentation in an image …).
 pub const MAX_IMPORT_DEPTH: usize = 4;
@@ -71,65 +71,49 @@ fn walk_bytes(bytes: &[u8], source: String, depth: usize, out: &mut Vec<Imported
             "credentials nested too deeply",
         ));
     }
-    match bake::detect(bytes) {
-        ImageKind::Png | ImageKind::Svg => {
-            let kind = if bake::detect(bytes) == ImageKind::Png {
-                "png"
-            } else {
-                "svg"
-            };
-            return match bake::extract(bytes)? {
+    // The same detector `verify` and the CLI use, so they never disagree about what a file is.
+    match detect(bytes).map_err(|e| e.context(format!("in {source}")))? {
+        Input::Image(kind) => {
+            let kind = if kind == ImageKind::Png { "png" } else { "svg" };
+            match bake::extract(bytes)? {
                 None => Ok(()),
-                Some(Baked::Ob2(text)) => {
-                    walk_text(&text, format!("{source} ({kind}, OB 2.0)"), depth + 1, out)
-                }
-                Some(b) => walk_text(b.text(), format!("{source} ({kind})"), depth + 1, out),
-            };
+                Some(Baked::Ob2(text)) => walk_bytes(
+                    text.as_bytes(),
+                    format!("{source} ({kind}, OB 2.0)"),
+                    depth + 1,
+                    out,
+                ),
+                Some(b) => walk_bytes(
+                    b.text().as_bytes(),
+                    format!("{source} ({kind})"),
+                    depth + 1,
+                    out,
+                ),
+            }
         }
-        _ => {}
-    }
-    let text = std::str::from_utf8(bytes).map_err(|_| {
-        Error::new(
+        Input::Jwt(token) => {
+            let claims = crate::jwt::decode_unverified(&token)
+                .map_err(|e| e.context(format!("{source}: JWT payload")))?;
+            let credential = claims.get("vc").cloned().unwrap_or(claims);
+            out.push(Imported {
+                credential,
+                original: Some(token),
+                format: Format::Jwt,
+                source,
+                verifiable: false,
+            });
+            Ok(())
+        }
+        Input::Json(v) => walk_value(&v, source, depth, out),
+        Input::Unsupported { format, advice } => Err(Error::new(
             ErrorKind::Model,
-            "input is not UTF-8 text or a PNG/SVG image",
-        )
-    })?;
-    walk_text(text, source, depth, out)
-}
-
-fn is_jwt(s: &str) -> bool {
-    let s = s.trim();
-    s.split('.').count() == 3
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+            format!("{source}: a {format}, which cannot be imported: {advice}"),
+        )),
+    }
 }
 
 fn walk_text(text: &str, source: String, depth: usize, out: &mut Vec<Imported>) -> Result<()> {
-    let t = text.trim();
-    if is_jwt(t) {
-        let payload = t.split('.').nth(1).unwrap_or("");
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(payload.trim_end_matches('='))
-            .map_err(|_| {
-                Error::new(
-                    ErrorKind::Model,
-                    format!("{source}: JWT payload is not base64url"),
-                )
-            })?;
-        let claims =
-            crate::json::parse(&bytes).map_err(|e| e.context(format!("{source}: JWT payload")))?;
-        let credential = claims.get("vc").cloned().unwrap_or(claims);
-        out.push(Imported {
-            credential,
-            original: Some(t.to_string()),
-            format: Format::Jwt,
-            source,
-            verifiable: false,
-        });
-        return Ok(());
-    }
-    let v = crate::json::parse(t.as_bytes()).map_err(|e| e.context(format!("in {source}")))?;
-    walk_value(&v, source, depth, out)
+    walk_bytes(text.trim().as_bytes(), source, depth, out)
 }
 
 fn types(v: &Value) -> Vec<&str> {
@@ -158,6 +142,7 @@ fn walk_value(v: &Value, source: String, depth: usize, out: &mut Vec<Imported>) 
         return Ok(());
     }
     let t = types(v);
+    let kind = json_kind(v);
     let nested = |key: &str| -> Vec<&Value> {
         match v.get(key) {
             Some(Value::Array(a)) => a.iter().collect(),
@@ -165,7 +150,13 @@ fn walk_value(v: &Value, source: String, depth: usize, out: &mut Vec<Imported>) 
             None => vec![],
         }
     };
-    if t.contains(&"VerifiablePresentation") {
+    if kind == JsonKind::Ambiguous {
+        return Err(Error::new(
+            ErrorKind::Model,
+            format!("{source}: `type` names both a credential and a presentation"),
+        ));
+    }
+    if kind == JsonKind::Presentation {
         for (i, c) in nested("verifiableCredential").into_iter().enumerate() {
             let src = format!("presentation /verifiableCredential/{i}");
             match c {
@@ -175,7 +166,7 @@ fn walk_value(v: &Value, source: String, depth: usize, out: &mut Vec<Imported>) 
         }
         return Ok(());
     }
-    if t.contains(&"VerifiableCredential") {
+    if matches!(kind, JsonKind::Credential | JsonKind::Clr) {
         out.push(Imported {
             credential: v.clone(),
             original: None,
@@ -183,7 +174,7 @@ fn walk_value(v: &Value, source: String, depth: usize, out: &mut Vec<Imported>) 
             source: source.clone(),
             verifiable: true,
         });
-        if t.contains(&"ClrCredential") {
+        if kind == JsonKind::Clr {
             if let Some(subject) = v.get("credentialSubject") {
                 let inner: Vec<&Value> = match subject.get("verifiableCredential") {
                     Some(Value::Array(a)) => a.iter().collect(),

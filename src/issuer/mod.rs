@@ -78,7 +78,7 @@ impl IssuerKind {
             return Ok(IssuerKind::Https);
         }
         if id.starts_with("did:web:") {
-            crate::verify::did_web_url(id).map_err(|e| usage(e.message().to_string()))?;
+            crate::resolve::did_web_url(id).map_err(|e| usage(e.message().to_string()))?;
             if id.contains('#') || id.contains('/') {
                 return Err(usage(format!(
                     "`{id}` is not a did:web (expected did:web:HOST[:PATH], no fragment)"
@@ -488,7 +488,7 @@ impl IssuerDir {
                 },
             ],
             IssuerKind::DidWeb => {
-                let url = crate::verify::did_web_url(&self.config.id)?;
+                let url = crate::resolve::did_web_url(&self.config.id)?;
                 vec![
                     Publication {
                         url: url.clone(),

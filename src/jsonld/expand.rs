@@ -10,14 +10,26 @@ use serde_json::{Map, Value};
 use super::context::{container, is_bcp47, warn, Context, TermDef};
 use super::iri::{is_absolute_iri, is_blank, is_keyword};
 use super::path::Path;
-use super::{Options, ProcessingMode, Processor};
+use super::{Options, ProcessingMode, Processor, TermRole, TermUse};
 use crate::error::{Error, Result};
+use std::cell::RefCell;
 
 /// Expands a whole document (JSON-LD 1.1 API `expand()`): always returns an array.
 pub(crate) fn expand_document(
     processor: &Processor,
     input: &Value,
     options: &Options,
+) -> Result<Value> {
+    expand_observed(processor, input, options, None)
+}
+
+/// [`expand_document`], telling `observer` how every member, `@type` value and `@id` value was
+/// written and what it expanded to.
+pub(crate) fn expand_observed(
+    processor: &Processor,
+    input: &Value,
+    options: &Options,
+    observer: Option<&RefCell<Vec<TermUse>>>,
 ) -> Result<Value> {
     let base: Option<Arc<str>> = options.base.as_deref().map(Arc::from);
     let mut active = processor.initial_context(options.base.as_deref());
@@ -30,7 +42,11 @@ pub(crate) fn expand_document(
             .process_context(&active, ctx, None, base.as_ref(), false, true, options)
             .map_err(|e| e.context("while processing the expandContext option"))?;
     }
-    let expander = Expander { processor, options };
+    let expander = Expander {
+        processor,
+        options,
+        observer,
+    };
     let mut result = expander.expand(&active, None, input, base.as_ref(), false, &Path::ROOT)?;
     if let Value::Object(m) = &mut result {
         if m.len() == 1 {
@@ -53,6 +69,20 @@ const MAX_DEPTH: usize = 128;
 struct Expander<'a> {
     processor: &'a Processor,
     options: &'a Options,
+    observer: Option<&'a RefCell<Vec<TermUse>>>,
+}
+
+impl Expander<'_> {
+    fn observe(&self, path: &Path<'_>, written: &str, expanded: Option<&str>, role: TermRole) {
+        if let Some(o) = self.observer {
+            o.borrow_mut().push(TermUse {
+                pointer: path.pointer(),
+                written: written.to_string(),
+                expanded: expanded.map(str::to_string),
+                role,
+            });
+        }
+    }
 }
 
 fn err(code: &'static str, message: impl Into<String>, path: &Path<'_>) -> Error {
@@ -529,6 +559,7 @@ impl Expander<'_> {
                 None => active.expand_iri(key, false, true),
             };
             let known_absolute = def.as_ref().is_some_and(|d| d.absolute);
+            self.observe(&kpath, key, expanded.as_deref(), TermRole::Property);
             let ep = match expanded.as_deref() {
                 Some(e) if known_absolute || is_absolute_iri(e) || is_keyword(e) => e,
                 _ => {
@@ -561,7 +592,11 @@ impl Expander<'_> {
                         let Value::String(s) = value else {
                             return Err(err("invalid @id value", "@id must be a string", &kpath));
                         };
-                        match active.expand_iri(s, true, false) {
+                        let expanded_id = active.expand_iri(s, true, false);
+                        if expanded_id.as_deref() != Some(s.as_str()) {
+                            self.observe(&kpath, s, expanded_id.as_deref(), TermRole::Id);
+                        }
+                        match expanded_id {
                             Some(iri) => {
                                 if !is_absolute_iri(&iri) {
                                     self.warn("relative @id reference", &kpath, || {
@@ -592,7 +627,16 @@ impl Expander<'_> {
                         let mut out = Vec::with_capacity(items.len());
                         for (i, v) in items.iter().enumerate() {
                             let s = v.as_str().unwrap_or_default();
-                            match type_scoped.expand_iri(s, true, true) {
+                            let t = type_scoped.expand_iri(s, true, true);
+                            if self.observer.is_some() {
+                                let p = if value.is_array() {
+                                    kpath.index(i)
+                                } else {
+                                    kpath
+                                };
+                                self.observe(&p, s, t.as_deref(), TermRole::Type);
+                            }
+                            match t {
                                 Some(t) => {
                                     if t != "@json" && !is_absolute_iri(&t) {
                                         let p = if value.is_array() {

@@ -127,6 +127,32 @@ impl Options {
     }
 }
 
+/// How one member, `@type` value or `@id` value of a document was written and what expansion made
+/// of it (see [`Processor::expand_observed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermUse {
+    /// JSON Pointer of the member (or of the value, for types and ids).
+    pub pointer: String,
+    /// The key or value as written.
+    pub written: String,
+    /// What it expanded to (an IRI or a keyword); `None` when it expands to nothing (dropped).
+    pub expanded: Option<String>,
+    /// What was expanded.
+    pub role: TermRole,
+}
+
+/// What a [`TermUse`] describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TermRole {
+    /// A member name (property or keyword alias).
+    Property,
+    /// A `@type` value.
+    Type,
+    /// An `@id` value that did not expand to itself (a compact IRI, a relative IRI, …).
+    Id,
+}
+
 /// Most processed contexts kept before the cache is emptied (bounds memory under hostile input).
 const CACHE_LIMIT: usize = 4096;
 /// Most term definitions, summed over the cached contexts, before the cache is emptied: a
@@ -275,6 +301,57 @@ impl Processor {
         to_rdf::to_rdf(&expanded, options)
     }
 
+    /// [`Processor::expand`], also returning how every member, `@type` value and (where it
+    /// changed) `@id` value was written and what it expanded to, in document order. The verifier
+    /// uses it to prove that the JSON it reads says what the signed graph says.
+    ///
+    /// # Example
+    /// ```
+    /// use openbadges::jsonld::{Options, Processor};
+    /// let doc = serde_json::json!({
+    ///     "@context": "https://www.w3.org/ns/credentials/v2",
+    ///     "https://www.w3.org/2018/credentials#validUntil": "2020-01-01T00:00:00Z"
+    /// });
+    /// let (_, uses) = Processor::new().expand_observed(&doc, &Options::default())?;
+    /// assert_eq!(uses[0].expanded.as_deref(), Some("https://www.w3.org/2018/credentials#validUntil"));
+    /// # Ok::<(), openbadges::Error>(())
+    /// ```
+    pub fn expand_observed(
+        &self,
+        input: &Value,
+        options: &Options,
+    ) -> Result<(Value, Vec<TermUse>)> {
+        let uses = std::cell::RefCell::new(Vec::new());
+        let expanded = expand::expand_observed(self, input, options, Some(&uses))?;
+        Ok((expanded, uses.into_inner()))
+    }
+
+    /// The names the bundled (pinned) contexts give each IRI and keyword, scoped contexts
+    /// included: `https://www.w3.org/2018/credentials#credentialStatus` → `["credentialStatus"]`,
+    /// `@id` → `["id"]`. Computed once per process.
+    pub fn standard_names() -> &'static HashMap<String, Vec<String>> {
+        static NAMES: std::sync::OnceLock<HashMap<String, Vec<String>>> =
+            std::sync::OnceLock::new();
+        NAMES.get_or_init(|| {
+            let p = Processor::new();
+            let mut names: HashMap<String, Vec<String>> = HashMap::new();
+            let options = Options::default();
+            for c in BUNDLED_CONTEXTS {
+                let local = Value::String(c.url.to_string());
+                if let Ok(ctx) =
+                    p.process_context(&p.no_base, &local, None, None, false, true, &options)
+                {
+                    collect_names(&p, &ctx, &options, &mut names, 0);
+                }
+            }
+            for v in names.values_mut() {
+                v.sort();
+                v.dedup();
+            }
+            names
+        })
+    }
+
     /// Number of processed contexts currently cached.
     pub fn cached_contexts(&self) -> usize {
         self.cache.read().map(|c| c.map.len()).unwrap_or(0)
@@ -385,9 +462,50 @@ impl Processor {
     }
 }
 
+/// Adds the names `ctx` (and, three levels deep, the contexts its terms scope) gives to IRIs.
+fn collect_names(
+    p: &Processor,
+    ctx: &Arc<Context>,
+    options: &Options,
+    names: &mut HashMap<String, Vec<String>>,
+    depth: usize,
+) {
+    for (term, def) in &ctx.terms {
+        if let Some(iri) = &def.iri {
+            names.entry(iri.clone()).or_default().push(term.clone());
+        }
+        if depth < 3 {
+            if let Some(scoped) = &def.context {
+                if let Ok(inner) = p.process_context(
+                    ctx,
+                    scoped,
+                    Some(scoped),
+                    def.base_url.as_ref(),
+                    true,
+                    true,
+                    options,
+                ) {
+                    collect_names(p, &inner, options, names, depth + 1);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn standard_names_know_the_vc_terms() {
+        let names = Processor::standard_names();
+        assert_eq!(
+            names["https://www.w3.org/2018/credentials#credentialStatus"],
+            vec!["credentialStatus".to_string()]
+        );
+        assert!(names["@id"].contains(&"id".to_string()));
+        assert!(names.contains_key("https://www.w3.org/2018/credentials#validUntil"));
+    }
 
     fn assert_send_sync<T: Send + Sync>() {}
 

@@ -73,9 +73,28 @@ struct Node<'a> {
     /// Properties (`@type` included, it sorts first like in jsonld.js), each with its values.
     props: BTreeMap<Cow<'a, str>, Vec<Item<'a>>>,
     index: Option<&'a Value>,
+    /// (property, value key) pairs already added, so that a unique add is O(1) however many
+    /// values a property has (a flood of 10,000 identical objects would otherwise be quadratic).
+    /// Used only for properties with many values (small ones are scanned).
+    seen: std::collections::HashSet<(Cow<'a, str>, String)>,
+    /// Properties whose values are all in `seen`.
+    indexed: std::collections::HashSet<Cow<'a, str>>,
 }
 
 type Graph<'a> = BTreeMap<String, Node<'a>>;
+
+/// How many values a property has before unique adds use a hash index instead of a scan.
+const INDEX_AFTER: usize = 16;
+
+/// The identity `Item::eq` compares: references by label, value objects by content; lists are
+/// never equal to anything (no key).
+fn item_key(item: &Item<'_>) -> Option<String> {
+    match item {
+        Item::Ref(r) => Some(format!("r{r}")),
+        Item::Value(m) => Some(format!("v{}", Value::Object((*m).clone()))),
+        Item::List(_) => None,
+    }
+}
 
 #[derive(Clone, Copy)]
 enum Subject<'a> {
@@ -133,14 +152,33 @@ impl<'a> NodeMap<'a> {
         value: Item<'a>,
         unique: bool,
     ) {
-        let values = self
-            .node(graph, id)
-            .props
-            .entry(property.clone())
-            .or_default();
-        if !unique || !values.contains(&value) {
-            values.push(value);
+        let node = self.node(graph, id);
+        if unique {
+            let values = node.props.entry(property.clone()).or_default();
+            if values.len() < INDEX_AFTER && !node.indexed.contains(property) {
+                if values.contains(&value) {
+                    return;
+                }
+            } else {
+                if node.indexed.insert(property.clone()) {
+                    for v in values.iter() {
+                        if let Some(k) = item_key(v) {
+                            node.seen.insert((property.clone(), k));
+                        }
+                    }
+                }
+                if let Some(k) = item_key(&value) {
+                    if !node.seen.insert((property.clone(), k)) {
+                        return;
+                    }
+                }
+            }
+        } else if node.indexed.contains(property) {
+            if let Some(k) = item_key(&value) {
+                node.seen.insert((property.clone(), k));
+            }
         }
+        node.props.entry(property.clone()).or_default().push(value);
     }
 
     fn generate(

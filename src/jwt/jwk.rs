@@ -256,3 +256,48 @@ impl JwtVerifyingKey {
         }
     }
 }
+
+/// The key a `did:key` (Ed25519 `z6Mk…`, P-256 `zDn…`) or `did:jwk` DID URL names, decoded
+/// offline. A fragment, when present, must name the DID's own key (`#0` for did:jwk, the
+/// multibase key for did:key).
+pub(crate) fn key_from_did(did_url: &str) -> Result<JwtVerifyingKey> {
+    let (did, fragment) = match did_url.split_once('#') {
+        Some((d, f)) => (d, Some(f)),
+        None => (did_url, None),
+    };
+    if let Some(encoded) = did.strip_prefix("did:jwk:") {
+        if fragment.is_some_and(|f| f != "0") {
+            return Err(key_err(format!("`{did_url}`: a did:jwk has one key, `#0`")));
+        }
+        let bytes = URL_SAFE_NO_PAD
+            .decode(encoded)
+            .map_err(|_| key_err(format!("`{did}` is not base64url")))?;
+        let jwk = crate::json::parse(&bytes).map_err(|e| e.context(format!("in `{did}`")))?;
+        return JwtVerifyingKey::from_jwk(&jwk);
+    }
+    let mk = did
+        .strip_prefix("did:key:")
+        .ok_or_else(|| key_err(format!("`{did_url}` is not a did:key or did:jwk")))?;
+    if fragment.is_some_and(|f| f != mk) {
+        return Err(key_err(format!(
+            "the fragment of `{did_url}` does not name the did:key's own key"
+        )));
+    }
+    let body = mk
+        .strip_prefix('z')
+        .ok_or_else(|| key_err(format!("`{did}`: a did:key is base58btc (`z…`)")))?;
+    let bytes = bs58::decode(body)
+        .into_vec()
+        .map_err(|_| key_err(format!("`{did}` is not base58btc")))?;
+    match bytes.as_slice() {
+        // multicodec ed25519-pub (0xed)
+        [0xed, 0x01, key @ ..] => Ok(JwtVerifyingKey::Ed25519(VerifyingKey::from_bytes(key)?)),
+        // multicodec p256-pub (0x1200), compressed SEC1 point
+        [0x80, 0x24, key @ ..] => p256::ecdsa::VerifyingKey::from_sec1_bytes(key)
+            .map(JwtVerifyingKey::P256)
+            .map_err(|_| key_err(format!("`{did}` does not hold a P-256 point"))),
+        _ => Err(key_err(format!(
+            "`{did}` is a did:key of a key type this crate does not verify (Ed25519 and P-256 are supported)"
+        ))),
+    }
+}

@@ -107,6 +107,23 @@ fn numeric_date(s: Option<&Value>) -> Result<Option<i64>> {
     }
 }
 
+/// A NumericDate claim (RFC 7519 §2): a JSON number of seconds since the epoch, fractions
+/// allowed. Anything else — a string, a boolean, a non-finite or absurd number — is malformed.
+fn numeric_claim(claims: &Map<String, Value>, name: &str) -> Result<Option<f64>> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(t) if t.is_finite() && t.abs() < 1e12 => Ok(Some(t)),
+            _ => Err(bad(format!(
+                "the `{name}` claim {n} is not a usable NumericDate"
+            ))),
+        },
+        Some(other) => Err(bad(format!(
+            "the `{name}` claim must be a NumericDate (a JSON number of seconds); found {other}"
+        ))),
+    }
+}
+
 fn issuer_id(c: &Value) -> Option<&str> {
     c.get("issuer")
         .and_then(|i| i.as_str().or_else(|| i.get("id").and_then(Value::as_str)))
@@ -180,7 +197,7 @@ pub trait JwtKeyResolver {
     ) -> Result<Option<JwtVerifyingKey>>;
 }
 
-/// Resolves `did:key` kids (Ed25519) offline, and binds nothing else.
+/// Resolves `did:key` (Ed25519 and P-256) and `did:jwk` kids offline, and binds nothing else.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DidKeyJwtResolver;
 
@@ -191,17 +208,17 @@ impl JwtKeyResolver for DidKeyJwtResolver {
         _jwk: Option<&JwtVerifyingKey>,
         issuer: &str,
     ) -> Result<Option<JwtVerifyingKey>> {
-        let Some(kid) = kid.filter(|k| k.starts_with("did:key:")) else {
+        let Some(kid) = kid.filter(|k| k.starts_with("did:key:") || k.starts_with("did:jwk:"))
+        else {
             return Ok(None);
         };
-        use crate::keys::KeyResolver as _;
-        let vm = crate::keys::DidKeyResolver.resolve(kid, "assertionMethod")?;
-        if vm.controller != issuer {
+        let did = kid.split_once('#').map_or(kid, |(d, _)| d);
+        if !crate::vocab::same_identity(did, issuer) {
             return Err(bad(format!(
                 "the kid `{kid}` is not controlled by the issuer `{issuer}`"
             )));
         }
-        Ok(Some(JwtVerifyingKey::Ed25519(vm.key)))
+        jwk::key_from_did(kid).map(Some)
     }
 }
 
@@ -257,6 +274,10 @@ pub struct JwtVerifyOptions {
     pub now: Option<DateTime<Utc>>,
     /// Clock skew tolerated, seconds.
     pub skew_seconds: i64,
+    /// Refuse a token outside its `nbf` / `exp` window (default). A verifier that reports dates
+    /// separately (as [`crate::verify`] does: "authentic but expired") turns this off and reads
+    /// [`JwtVerified::not_before`] / [`JwtVerified::expires`].
+    pub check_dates: bool,
 }
 
 impl Default for JwtVerifyOptions {
@@ -265,6 +286,7 @@ impl Default for JwtVerifyOptions {
             allowed: vec![Algorithm::EdDsa, Algorithm::Es256, Algorithm::Rs256],
             now: None,
             skew_seconds: 300,
+            check_dates: true,
         }
     }
 }
@@ -280,6 +302,10 @@ pub struct JwtVerified {
     pub algorithm: Algorithm,
     /// Tolerated deviations seen in real badges (e.g. no `sub`, an `aud` or `iat` claim).
     pub warnings: Vec<String>,
+    /// The `nbf` claim (seconds since the epoch), if any.
+    pub not_before: Option<f64>,
+    /// The `exp` claim (seconds since the epoch), if any.
+    pub expires: Option<f64>,
 }
 
 fn segment(s: &str, what: &str) -> Result<Vec<u8>> {
@@ -323,6 +349,13 @@ pub fn verify(
                     .collect::<Vec<_>>()
             ))
         })?;
+    // RFC 7515 §4.1.11: a `crit` header lists extensions the verifier must understand; this
+    // verifier understands none, so any `crit` (and a malformed one) is refused.
+    if let Some(crit) = header.get("crit") {
+        return Err(bad(format!(
+            "the JWT header has `crit` {crit}, naming extensions this verifier does not understand (RFC 7515 §4.1.11)"
+        )));
+    }
     let payload = crate::json::parse(&segment(parts[1], "payload")?)
         .map_err(|e| e.context("in the JWT payload"))?;
     let claims = payload
@@ -415,25 +448,26 @@ pub fn verify(
     } else {
         ("validFrom", "validUntil")
     };
-    let now = options.now.unwrap_or_else(Utc::now).timestamp();
-    for (claim, field) in [("nbf", from_key), ("exp", until_key)] {
-        let c = claims.get(claim).and_then(Value::as_i64);
+    let now = options.now.unwrap_or_else(Utc::now).timestamp() as f64;
+    let nbf = numeric_claim(claims, "nbf")?;
+    let exp = numeric_claim(claims, "exp")?;
+    numeric_claim(claims, "iat")?;
+    for (claim, c, field) in [("nbf", nbf, from_key), ("exp", exp, until_key)] {
         let f = numeric_date(credential.get(field)).unwrap_or(None);
         if let (Some(c), Some(f)) = (c, f) {
-            if c != f {
+            if c.floor() as i64 != f {
                 return Err(bad(format!("{claim} ({c}) differs from {field} ({f})")));
             }
         }
     }
-    if let Some(nbf) = claims.get("nbf").and_then(Value::as_i64) {
-        if nbf > now + options.skew_seconds {
+    let skew = options.skew_seconds as f64;
+    if options.check_dates {
+        if let Some(nbf) = nbf.filter(|n| *n > now + skew) {
             return Err(bad(format!(
                 "the token is not valid before {nbf} (nbf); now is {now}"
             )));
         }
-    }
-    if let Some(exp) = claims.get("exp").and_then(Value::as_i64) {
-        if exp + options.skew_seconds < now {
+        if let Some(exp) = exp.filter(|e| *e + skew < now) {
             return Err(bad(format!(
                 "the token expired at {exp} (exp); now is {now}"
             )));
@@ -444,6 +478,8 @@ pub fn verify(
         header,
         algorithm: alg,
         warnings,
+        not_before: nbf,
+        expires: exp,
     })
 }
 

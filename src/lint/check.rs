@@ -700,8 +700,32 @@ impl Walker {
                     "a plain string",
                 );
             }
+            v if is_language_tagged(v) => self.push(
+                Rule::LanguageTagged,
+                ptr,
+                format!(
+                    "`{field}` is language-tagged text ({}), which VC Data Model 2.0 §11.1 allows and the signature covers, but the official OB 3.0 JSON Schema refuses: a credential that names that schema fails it",
+                    show(v)
+                ),
+                "a plain string, for credentials that name the OB 3.0 JSON Schema",
+            ),
             other => self.wrong_type(ptr, field, other, "a string"),
         }
+    }
+}
+
+/// `{"@value": "…", "@language": "…"}` (optionally `@direction`), or a non-empty list of them.
+fn is_language_tagged(v: &Value) -> bool {
+    let one = |x: &Value| {
+        x.as_object().is_some_and(|m| {
+            m.get("@value").is_some_and(Value::is_string)
+                && m.keys()
+                    .all(|k| matches!(k.as_str(), "@value" | "@language" | "@direction"))
+        })
+    };
+    match v {
+        Value::Array(a) => !a.is_empty() && a.iter().all(one),
+        other => one(other),
     }
 }
 

@@ -104,6 +104,9 @@ pub enum Rule {
     SubjectWithoutId,
     /// A language map where the JSON-LD context defines no language container.
     LanguageMap,
+    /// Language-tagged text (`{"@value", "@language"}`, VC Data Model 2.0 §11.1): signed and
+    /// read by verifiers, but refused by the official OB 3.0 JSON Schema (a warning).
+    LanguageTagged,
     /// A property on a class whose schema allows no other properties.
     UnexpectedProperty,
     /// The credential uses the VC Data Model 1.1.
@@ -124,6 +127,7 @@ impl Rule {
         Rule::UnknownEnumValue,
         Rule::SubjectWithoutId,
         Rule::LanguageMap,
+        Rule::LanguageTagged,
         Rule::UnexpectedProperty,
         Rule::LegacyVcVersion,
         Rule::NestingTooDeep,
@@ -146,6 +150,7 @@ impl Rule {
             Rule::UnknownEnumValue => "unknown-enum-value",
             Rule::SubjectWithoutId => "subject-without-id",
             Rule::LanguageMap => "language-map",
+            Rule::LanguageTagged => "language-tagged",
             Rule::UnexpectedProperty => "unexpected-property",
             Rule::LegacyVcVersion => "legacy-vc-version",
             Rule::NestingTooDeep => "nesting-too-deep",
@@ -167,7 +172,9 @@ impl Rule {
     /// The severity findings of this rule carry.
     pub fn severity(&self) -> Severity {
         match self {
-            Rule::LegacyVcVersion | Rule::NestingTooDeep => Severity::Warning,
+            Rule::LegacyVcVersion | Rule::NestingTooDeep | Rule::LanguageTagged => {
+                Severity::Warning
+            }
             _ => Severity::Error,
         }
     }

@@ -384,11 +384,24 @@ fn language_map() {
         .message
         .contains("cannot be signed with a Data Integrity proof"));
     assert!(f[0].message.contains("@container: @language"));
-    // An object that is not a language map is simply the wrong type.
+    // Language-tagged text (VC Data Model 2.0 §11.1) is signed and read: a warning that the
+    // official schema refuses it.
     set(
         &mut doc,
         "/credentialSubject/achievement/name",
-        json!({"@value": "Teamwork"}),
+        json!([{"@value": "Teamwork", "@language": "en"}, {"@value": "Travail d'équipe", "@language": "fr-CA"}]),
+    );
+    let f = lint(&doc);
+    assert_eq!(
+        ids(&f),
+        vec![("language-tagged", "/credentialSubject/achievement/name")]
+    );
+    assert_eq!(f[0].severity, crate::lint::Severity::Warning);
+    // An object that is neither is simply the wrong type.
+    set(
+        &mut doc,
+        "/credentialSubject/achievement/name",
+        json!({"text": "Teamwork"}),
     );
     assert_eq!(
         ids(&lint(&doc)),

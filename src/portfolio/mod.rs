@@ -229,7 +229,7 @@ impl Holding {
                 "validity-window" if failed => Exclusion::Expired { detail: detail(c) },
                 "recipient" if failed => Exclusion::NotForRecipient { detail: detail(c) },
                 _ => Exclusion::NotVerified {
-                    check: c.id.clone(),
+                    check: c.id.to_string(),
                     detail: detail(c),
                 },
             });
@@ -330,7 +330,7 @@ impl Portfolio {
             Ok(found) => found,
             Err(e) => {
                 let mut report = Report::from_checks(vec![Check::failed(
-                    "parse",
+                    crate::check::CheckId::Parse,
                     problem_types::PARSING_ERROR,
                     "Not a credential",
                     e.to_string(),
@@ -364,7 +364,7 @@ impl Portfolio {
                 ),
                 _ => (
                     Report::from_checks(vec![Check::failed(
-                        "parse",
+                        crate::check::CheckId::Parse,
                         problem_types::PARSING_ERROR,
                         "Not verifiable",
                         "an Open Badges 2.0 assertion cannot be verified as an OB 3.0 credential",

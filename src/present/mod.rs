@@ -26,16 +26,13 @@
 //! # Ok::<(), openbadges::Error>(())
 //! ```
 
-use std::sync::Arc;
-
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use crate::check::Check;
 use crate::error::{Error, Result};
-use crate::proof::{Expectations, ProofFailureKind, ProofOptions, ProofVerifier, Signer, Suite};
-use crate::verify::{
-    problem_types as pt, Check, ControllerResolver, Report, Verifier, VerifyOptions,
-};
+use crate::proof::{ProofOptions, Signer, Suite};
+use crate::verify::{Report, Verifier, VerifyOptions};
 
 /// The VC 2.0 context a presentation uses.
 const VC_V2: &str = "https://www.w3.org/ns/credentials/v2";
@@ -69,15 +66,16 @@ pub fn present(
 pub struct PresentationReport {
     /// True iff the presentation checks pass and every credential verified.
     pub verified: bool,
-    /// `presentation-proof`, `challenge`, `domain`, `holder` checks.
+    /// `presentation-proof`, `holder`, `nested-credentials` and the other presentation checks.
     pub checks: Vec<Check>,
     /// Each credential's report, in order.
     pub credentials: Vec<Report>,
 }
 
 /// Verifies a presentation: the holder's proof (purpose `authentication`, the expected challenge
-/// and domain), that the holder is each credential's subject, and each credential through the
-/// normal pipeline.
+/// and domain), that the holder signed it and is each credential's subject, and each credential
+/// through the normal pipeline. The same as [`Verifier::verify_value`] with
+/// [`VerifyOptions::challenge`] and [`VerifyOptions::domain`] set.
 pub fn verify_presentation(
     vp: &Value,
     options: &VerifyOptions,
@@ -87,78 +85,14 @@ pub fn verify_presentation(
     if !vp.is_object() {
         return Err(Error::model("a presentation must be a JSON object"));
     }
-    let mut checks = Vec::new();
-    let proofs = ProofVerifier::new(Arc::new(ControllerResolver::new(options.resolver_handle())));
-    let mut expected = Expectations::authentication(challenge, domain.map(String::from));
-    expected.now = Some(options.now());
-    let outcomes = proofs.verify(vp, &expected)?;
-    let holder = vp
-        .get("holder")
-        .and_then(|h| h.as_str().or_else(|| h.get("id").and_then(Value::as_str)));
-    match outcomes.iter().find(|o| o.result.is_ok()) {
-        Some(o) => {
-            checks.push(Check::passed("presentation-proof").note(format!(
-                "signed by {}",
-                o.verification_method.as_deref().unwrap_or("?")
-            )));
-            if holder.is_some() && o.controller.as_deref() != holder {
-                checks.push(Check::failed(
-                    "holder-key",
-                    pt::INVALID_VERIFICATION_METHOD,
-                    "Key not the holder's",
-                    format!(
-                        "the presentation was signed by a key of `{}`, not of the holder `{}`",
-                        o.controller.as_deref().unwrap_or("?"),
-                        holder.unwrap_or("?")
-                    ),
-                    Some("/holder"),
-                ));
-            }
-        }
-        None => {
-            let f = outcomes.first().and_then(|o| o.result.clone().err());
-            let (id, kind) = match f.as_ref().map(|f| f.kind) {
-                Some(ProofFailureKind::Challenge) => ("challenge", pt::INVALID_CHALLENGE_ERROR),
-                Some(ProofFailureKind::Domain) => ("domain", pt::INVALID_DOMAIN_ERROR),
-                _ => ("presentation-proof", pt::PROOF_VERIFICATION_ERROR),
-            };
-            let detail = f
-                .map(|f| f.message)
-                .unwrap_or_else(|| "the presentation has no proof".into());
-            checks.push(Check::failed(
-                id,
-                kind,
-                "Presentation not verified",
-                detail,
-                Some("/proof"),
-            ));
-        }
+    let mut options = options.clone().challenge(challenge);
+    if let Some(d) = domain {
+        options = options.domain(d);
     }
-    let creds: Vec<&Value> = match vp.get("verifiableCredential") {
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(v) => vec![v],
-        None => vec![],
-    };
-    let verifier = Verifier::new(options.clone());
-    let mut reports = Vec::new();
-    for (i, c) in creds.iter().enumerate() {
-        let mut r = verifier.verify_value(c)?;
-        r.source = Some(format!("presentation /verifiableCredential/{i}"));
-        let subject = c.pointer("/credentialSubject/id").and_then(Value::as_str);
-        match (holder, subject) {
-            (Some(h), Some(s)) if h == s => {}
-            (Some(h), Some(s)) => checks.push(Check::failed("holder", pt::RECIPIENT_MISMATCH, "Holder is not the subject",
-                format!("credential #{i} is about `{s}`, but the holder is `{h}`"), Some(&format!("/verifiableCredential/{i}/credentialSubject/id")))),
-            (_, None) => checks.push(Check::warning("holder", pt::RECIPIENT_MISMATCH, "Holder binding unproven",
-                format!("credential #{i} names its subject without an id (e.g. a hashed e-mail), so the holder's key cannot prove it is theirs"), Some(&format!("/verifiableCredential/{i}/credentialSubject")))),
-            (None, _) => checks.push(Check::failed("holder", pt::RECIPIENT_MISMATCH, "No holder", "the presentation names no holder", Some("/holder"))),
-        }
-        reports.push(r);
-    }
-    let verified = !checks.iter().any(Check::is_blocking) && reports.iter().all(|r| r.verified);
+    let mut report = Verifier::new(options).verify_value(vp)?;
     Ok(PresentationReport {
-        verified,
-        checks,
-        credentials: reports,
+        verified: report.verified,
+        credentials: std::mem::take(&mut report.credentials),
+        checks: report.checks,
     })
 }

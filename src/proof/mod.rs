@@ -53,9 +53,12 @@ use std::sync::{Arc, OnceLock};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use std::collections::HashMap;
+
 use crate::error::{Error, ErrorKind, Result};
 use crate::jsonld::{Options as JsonLdOptions, Processor};
 use crate::keys::{KeyResolver, SigningKey, VerificationMethod};
+use crate::vocab::VC_V1;
 
 const VC_V2: &str = "https://www.w3.org/ns/credentials/v2";
 
@@ -255,7 +258,7 @@ impl Signer {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 enum Canon {
     Rdfc,
     Jcs,
@@ -284,6 +287,11 @@ impl HashData {
     }
 }
 
+/// Canonical documents already computed during one [`ProofVerifier::verify`] call, by suite
+/// family and the proofs a chained document includes: a proof set canonicalizes each distinct
+/// document once, however many proofs it has.
+type CanonMemo = std::cell::RefCell<HashMap<(Canon, String), std::result::Result<String, Error>>>;
+
 fn hash_data(
     processor: &Processor,
     canon: Canon,
@@ -300,12 +308,46 @@ fn hash_data(
         .map_err(|e| e.context("while canonicalizing the proof configuration"))?;
     let canonical_document = canonicalize(processor, canon, doc)
         .map_err(|e| e.context("while canonicalizing the document"))?;
-    Ok(HashData {
+    Ok(with_document(canonical_proof, canonical_document))
+}
+
+fn with_document(canonical_proof: String, canonical_document: String) -> HashData {
+    HashData {
         document_hash: Sha256::digest(canonical_document.as_bytes()).into(),
         proof_hash: Sha256::digest(canonical_proof.as_bytes()).into(),
         canonical_document,
         canonical_proof,
-    })
+    }
+}
+
+/// [`hash_data`] with the document's canonical form taken from (or put into) `memo` under `key`.
+fn hash_data_memo(
+    processor: &Processor,
+    canon: Canon,
+    doc: &Value,
+    proof_config: &Map<String, Value>,
+    context: Option<&Value>,
+    memo: &CanonMemo,
+    key: String,
+) -> Result<HashData> {
+    let mut config = proof_config.clone();
+    config.shift_remove("proofValue");
+    if let Some(ctx) = context {
+        config.insert("@context".into(), ctx.clone());
+    }
+    let canonical_proof = canonicalize(processor, canon, &Value::Object(config))
+        .map_err(|e| e.context("while canonicalizing the proof configuration"))?;
+    let cached = memo.borrow().get(&(canon, key.clone())).cloned();
+    let canonical_document = match cached {
+        Some(r) => r?,
+        None => {
+            let r = canonicalize(processor, canon, doc)
+                .map_err(|e| e.context("while canonicalizing the document"));
+            memo.borrow_mut().insert((canon, key), r.clone());
+            r?
+        }
+    };
+    Ok(with_document(canonical_proof, canonical_document))
 }
 
 fn canonicalize(processor: &Processor, canon: Canon, doc: &Value) -> Result<String> {
@@ -420,8 +462,11 @@ pub struct Expectations {
     pub domain: Option<String>,
     /// "Now", for proof `expires`; `None` = the system clock.
     pub now: Option<chrono::DateTime<chrono::Utc>>,
-    /// Whether `Ed25519Signature2020` and `eddsa-2022` proofs are accepted.
+    /// Whether `Ed25519Signature2020`, `Ed25519Signature2018` and `eddsa-2022` proofs are
+    /// accepted.
     pub legacy_suites: bool,
+    /// Clock skew tolerated for `created` in the future, seconds.
+    pub skew_seconds: i64,
 }
 
 impl Expectations {
@@ -433,6 +478,7 @@ impl Expectations {
             domain: None,
             now: None,
             legacy_suites: true,
+            skew_seconds: 300,
         }
     }
 
@@ -475,6 +521,9 @@ pub enum ProofFailureKind {
     Canonicalization,
     /// The verification method could not be resolved or is not usable for this purpose.
     VerificationMethod,
+    /// The document that lists the verification method (a DID document, an issuer profile)
+    /// could not be retrieved: the signature was not checked.
+    KeyUnavailable,
     /// The signature does not match.
     Signature,
     /// A `previousProof` is missing or did not verify.
@@ -584,6 +633,7 @@ impl ProofVerifier {
         }
         let empty = Map::new();
         let unsecured = unsecured_value.as_object().unwrap_or(&empty);
+        let memo = CanonMemo::default();
         let mut outcomes: Vec<ProofOutcome> = proofs
             .iter()
             .enumerate()
@@ -601,6 +651,7 @@ impl ProofVerifier {
                     i,
                     pointer,
                     expected,
+                    &memo,
                 )
             })
             .collect();
@@ -652,11 +703,19 @@ impl ProofVerifier {
             }
         }
         let vm = self.resolver.resolve(vm_id, purpose).map_err(|e| {
-            ProofFailure::new(
-                ProofFailureKind::VerificationMethod,
-                format!("cannot use verification method `{vm_id}`: {e}"),
-                "/verificationMethod",
-            )
+            if e.kind() == ErrorKind::Resolve {
+                ProofFailure::new(
+                    ProofFailureKind::KeyUnavailable,
+                    format!("the issuer's key document for `{vm_id}` was not available: {e}"),
+                    "/verificationMethod",
+                )
+            } else {
+                ProofFailure::new(
+                    ProofFailureKind::VerificationMethod,
+                    format!("cannot use verification method `{vm_id}`: {e}"),
+                    "/verificationMethod",
+                )
+            }
         })?;
         if pure {
             if let Ok(mut c) = self.did_keys.lock() {
@@ -679,6 +738,7 @@ impl ProofVerifier {
         index: usize,
         pointer: String,
         expected: &Expectations,
+        memo: &CanonMemo,
     ) -> ProofOutcome {
         let s = |k: &str| proof.get(k).and_then(Value::as_str).map(String::from);
         let mut outcome = ProofOutcome {
@@ -699,6 +759,7 @@ impl ProofVerifier {
             all,
             expected,
             &mut outcome,
+            memo,
         );
         outcome
     }
@@ -711,6 +772,7 @@ impl ProofVerifier {
         all: &[Value],
         expected: &Expectations,
         outcome: &mut ProofOutcome,
+        memo: &CanonMemo,
     ) -> std::result::Result<(), ProofFailure> {
         use ProofFailureKind as K;
         let proof = proof
@@ -742,6 +804,12 @@ impl ProofVerifier {
             "Ed25519Signature2020" => {
                 outcome.suite = Some(ty.to_string());
                 (Canon::Rdfc, true, &[ED25519_2020_CONTEXT][..])
+            }
+            // Verify only: the legacy suite many wallets still hold (VC 1.1, whose context
+            // defines it; a detached JWS over the same hashes).
+            "Ed25519Signature2018" => {
+                outcome.suite = Some(ty.to_string());
+                (Canon::Rdfc, true, &[VC_V1][..])
             }
             other => {
                 return Err(ProofFailure::new(
@@ -791,15 +859,31 @@ impl ProofVerifier {
                 "/proofPurpose",
             ));
         }
-        let sig = decode_proof_value(proof.get("proofValue"))?;
+        let (sig, jws_header) = if ty == "Ed25519Signature2018" {
+            decode_detached_jws(proof.get("jws"))?
+        } else {
+            (decode_proof_value(proof.get("proofValue"))?, None)
+        };
         let now = expected.now.unwrap_or_else(chrono::Utc::now);
         if let Some(c) = proof.get("created") {
-            if c.as_str().and_then(parse_date).is_none() {
-                return Err(ProofFailure::new(
-                    K::Dates,
-                    format!("`created` is not a date-time: {c}"),
-                    "/created",
-                ));
+            match c.as_str().and_then(parse_date) {
+                None => {
+                    return Err(ProofFailure::new(
+                        K::Dates,
+                        format!("`created` is not a date-time: {c}"),
+                        "/created",
+                    ))
+                }
+                Some(t) if t > now + chrono::Duration::seconds(expected.skew_seconds) => {
+                    return Err(ProofFailure::new(
+                        K::Dates,
+                        format!(
+                            "the proof claims to be created at {t}, in the future (now is {now})"
+                        ),
+                        "/created",
+                    ))
+                }
+                _ => {}
             }
         }
         if let Some(e) = proof.get("expires") {
@@ -917,12 +1001,21 @@ impl ProofVerifier {
         let doc = chained.as_ref().unwrap_or(unsecured_value);
         let mut config = proof.clone();
         config.shift_remove("@context");
-        let data = hash_data(
+        config.shift_remove("jws");
+        // The document a proof signs is the unsecured one plus the proofs it chains to: key the
+        // memo by those.
+        let memo_key = proof
+            .get("previousProof")
+            .map(Value::to_string)
+            .unwrap_or_default();
+        let data = hash_data_memo(
             &self.processor,
             canon,
             doc,
             &config,
             unsecured.get("@context"),
+            memo,
+            memo_key,
         )
         .map_err(|e| {
             let kind = match e.kind() {
@@ -932,7 +1025,12 @@ impl ProofVerifier {
             };
             ProofFailure::new(kind, e.to_string(), e.pointer().unwrap_or(""))
         })?;
-        if !vm.key.verify(&data.combined(), &sig) {
+        let message = match &jws_header {
+            // b64: false — the JWS signing input is the header, a dot, and the raw hashes.
+            Some(h) => [h.as_bytes(), b".", &data.combined()].concat(),
+            None => data.combined().to_vec(),
+        };
+        if !vm.key.verify(&message, &sig) {
             return Err(ProofFailure::new(
                 K::Signature,
                 "the signature does not match the document (it was altered, or signed by another key or suite)",
@@ -952,6 +1050,46 @@ fn parse_date(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
                 .ok()
                 .map(|n| n.and_utc())
         })
+}
+
+/// An `Ed25519Signature2018` `jws`: a detached compact JWS (`header..signature`) whose header is
+/// exactly EdDSA with `b64: false` (RFC 7797); returns the signature and the encoded header.
+fn decode_detached_jws(
+    v: Option<&Value>,
+) -> std::result::Result<([u8; 64], Option<String>), ProofFailure> {
+    use base64::Engine as _;
+    use ProofFailureKind as K;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let bad = |m: &str| ProofFailure::new(K::ProofValue, m, "/jws");
+    let s = v
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("an Ed25519Signature2018 proof needs a `jws` string"))?;
+    let (header, sig) = match s.split('.').collect::<Vec<_>>().as_slice() {
+        [h, "", sig] => (h.to_string(), *sig),
+        _ => {
+            return Err(bad(
+                "`jws` must be a detached compact JWS (`header..signature`)",
+            ))
+        }
+    };
+    let decoded = b64
+        .decode(&header)
+        .map_err(|_| bad("the `jws` header is not base64url"))?;
+    let json = crate::json::parse(&decoded).map_err(|_| bad("the `jws` header is not JSON"))?;
+    let expected = serde_json::json!({"alg": "EdDSA", "b64": false, "crit": ["b64"]});
+    if json != expected {
+        return Err(bad(
+            "the `jws` header must be {\"alg\":\"EdDSA\",\"b64\":false,\"crit\":[\"b64\"]}",
+        ));
+    }
+    let sig = b64
+        .decode(sig)
+        .map_err(|_| bad("the `jws` signature is not base64url"))?;
+    let sig: [u8; 64] = sig
+        .as_slice()
+        .try_into()
+        .map_err(|_| bad("an Ed25519 signature is 64 bytes"))?;
+    Ok((sig, Some(header)))
 }
 
 fn decode_proof_value(v: Option<&Value>) -> std::result::Result<[u8; 64], ProofFailure> {

@@ -166,3 +166,28 @@ pub fn fetch_json(
 pub fn strip_fragment(url: &str) -> &str {
     url.split_once('#').map_or(url, |(a, _)| a)
 }
+
+/// The URL of a did:web DID document (`did:web:host[:path…]`).
+/// # Example
+/// ```
+/// assert_eq!(openbadges::resolve::did_web_url("did:web:riverside.example:issuers:1")?,
+///            "https://riverside.example/issuers/1/did.json");
+/// # Ok::<(), openbadges::Error>(())
+/// ```
+pub fn did_web_url(did: &str) -> Result<String> {
+    let rest = did
+        .strip_prefix("did:web:")
+        .ok_or_else(|| Error::new(ErrorKind::Key, format!("`{did}` is not a did:web")))?;
+    let mut parts = rest.split(':');
+    let host = parts
+        .next()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| Error::new(ErrorKind::Key, format!("`{did}` has no host")))?
+        .replace("%3A", ":");
+    let path: Vec<&str> = parts.collect();
+    Ok(if path.is_empty() {
+        format!("https://{host}/.well-known/did.json")
+    } else {
+        format!("https://{host}/{}/did.json", path.join("/"))
+    })
+}

@@ -5,7 +5,6 @@ use std::io::Read;
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
@@ -147,6 +146,40 @@ impl Bitstring {
     /// padded or not), inflating at most [`MAX_DECODED_BYTES`] and refusing lists shorter than
     /// [`MIN_BITS`] (`STATUS_LIST_LENGTH_ERROR`).
     pub fn decode(encoded: &str, status_size: u8) -> Result<Self> {
+        let (list, short) = Self::decode_any_length(encoded, status_size)?;
+        if short {
+            return Err(Error::new(
+                ErrorKind::Model,
+                format!(
+                    "STATUS_LIST_LENGTH_ERROR: the list has {} bits; at least {MIN_BITS} are required",
+                    list.bytes.len() * 8
+                ),
+            ));
+        }
+        Ok(list)
+    }
+
+    /// Like [`Bitstring::decode`], but a list shorter than the specification's minimum
+    /// (131,072 entries) is read, and reported as short (`true`): such a list is authentic, and
+    /// deployed lists (DCC's have 100,000 entries) are shorter; only herd privacy suffers.
+    ///
+    /// # Example
+    /// ```
+    /// use std::io::Write;
+    /// use base64::Engine as _;
+    /// use openbadges::status::Bitstring;
+    /// // 128 entries (below the minimum), entry 3 set: bits are read most significant first.
+    /// let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    /// gz.write_all(&[0b0001_0000; 16]).unwrap();
+    /// let encoded = format!("u{}", base64::engine::general_purpose::URL_SAFE_NO_PAD
+    ///     .encode(gz.finish().unwrap()));
+    /// let (list, is_short) = Bitstring::decode_any_length(&encoded, 1)?;
+    /// assert!(is_short);
+    /// assert_eq!((list.get(3)?, list.get(4)?), (1, 0));
+    /// assert!(Bitstring::decode(&encoded, 1).is_err());
+    /// # Ok::<(), openbadges::Error>(())
+    /// ```
+    pub fn decode_any_length(encoded: &str, status_size: u8) -> Result<(Self, bool)> {
         check_size(status_size)?;
         if encoded.len() > MAX_ENCODED_CHARS {
             return Err(Error::new(
@@ -169,29 +202,30 @@ impl Bitstring {
                 )
             })?;
         let mut bytes = Vec::new();
-        let mut reader = GzDecoder::new(&compressed[..]).take(MAX_DECODED_BYTES as u64 + 1);
+        // The bufread decoder reads no further than the gzip member, so what is left of the
+        // slice afterwards is exactly what follows the stream.
+        let mut reader =
+            flate2::bufread::GzDecoder::new(&compressed[..]).take(MAX_DECODED_BYTES as u64 + 1);
         reader.read_to_end(&mut bytes).map_err(|e| {
             Error::new(
                 ErrorKind::Model,
                 format!("encodedList is not GZIP data: {e}"),
             )
         })?;
+        if bytes.len() <= MAX_DECODED_BYTES && !reader.into_inner().into_inner().is_empty() {
+            return Err(Error::new(
+                ErrorKind::Model,
+                "encodedList has bytes after the end of its GZIP stream",
+            ));
+        }
         if bytes.len() > MAX_DECODED_BYTES {
             return Err(Error::new(
                 ErrorKind::Limit,
                 format!("encodedList inflates past the limit of {MAX_DECODED_BYTES} bytes"),
             ));
         }
-        if bytes.len() * 8 < MIN_BITS {
-            return Err(Error::new(
-                ErrorKind::Model,
-                format!(
-                    "STATUS_LIST_LENGTH_ERROR: the list has {} bits; at least {MIN_BITS} are required",
-                    bytes.len() * 8
-                ),
-            ));
-        }
-        Ok(Bitstring { bytes, status_size })
+        let short = bytes.len() * 8 < MIN_BITS;
+        Ok((Bitstring { bytes, status_size }, short))
     }
 }
 

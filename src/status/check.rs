@@ -4,24 +4,36 @@
 use serde_json::Value;
 
 use super::bitstring::Bitstring;
+use crate::check::{problem_types as pt, Check, CheckId, Outcome};
 use crate::resolve::{fetch_json, Resolver, ResourceKind};
-use crate::verify::{problem_types as pt, Check, Outcome};
 
-const ID: &str = "status";
+const ID: CheckId = CheckId::Status;
 
-/// What the caller's list-credential verifier found wrong, if anything (a failed proof, another
-/// issuer, outside its validity window).
-pub type ListVerdict = Result<(), String>;
+/// What the caller's list-credential verifier found: `Ok(note)` (e.g. who signed the list, when
+/// not the credential's issuer) or what is wrong (a failed proof, outside its validity window).
+pub type ListVerdict = Result<String, String>;
 
-/// Runs the `status` check. `verify_list(list, issuer)` must verify the status list credential
-/// (its proof and validity window) and that its issuer is `issuer`. `unknown_is_warning` downgrades
-/// an unreachable or unverifiable list from blocking to a warning (a `danger` relaxation).
-pub(crate) fn status_check(
-    doc: &Value,
-    resolver: &dyn Resolver,
-    verify_list: &dyn Fn(&Value, &str) -> ListVerdict,
-    unknown_is_warning: bool,
-) -> Check {
+/// How the `status` check runs.
+pub(crate) struct StatusPolicy<'a> {
+    /// Fetches the lists.
+    pub resolver: &'a dyn Resolver,
+    /// `verify_list(list, credential_issuer)` verifies the status list credential: its proof by a
+    /// key its own issuer controls (Bitstring Status List: that issuer MAY differ from the
+    /// credential's), its form, and its validity window.
+    pub verify_list: &'a dyn Fn(&Value, &str) -> ListVerdict,
+    /// An unreachable or unverifiable list is a warning instead of blocking (a `danger` relaxation).
+    pub unknown_is_warning: bool,
+    /// A list shorter than the minimum is an error (STATUS_LIST_LENGTH_ERROR) instead of a warning.
+    pub strict: bool,
+}
+
+/// Runs the `status` check.
+pub(crate) fn status_check(doc: &Value, policy: &StatusPolicy<'_>) -> Check {
+    let (resolver, verify_list, unknown_is_warning) = (
+        policy.resolver,
+        policy.verify_list,
+        policy.unknown_is_warning,
+    );
     let entries: Vec<(String, &Value)> = match doc.get("credentialStatus") {
         None | Some(Value::Null) => {
             return Check::skipped(ID, "the credential has no credentialStatus");
@@ -45,12 +57,19 @@ pub(crate) fn status_check(
     let credential_id = doc.get("id").and_then(Value::as_str);
     let mut notes = Vec::new();
     let mut relaxed: Option<Check> = None;
+    let mut short_lists = Vec::new();
     for (ptr, entry) in entries {
         let ty = entry.get("type").and_then(Value::as_str).unwrap_or("");
         let check = match ty {
-            "BitstringStatusListEntry" | "StatusList2021Entry" => {
-                bitstring_entry(entry, &ptr, &issuer, resolver, verify_list)
-            }
+            "BitstringStatusListEntry" | "StatusList2021Entry" => bitstring_entry(
+                entry,
+                &ptr,
+                &issuer,
+                resolver,
+                verify_list,
+                policy.strict,
+                &mut short_lists,
+            ),
             "1EdTechRevocationList" => revocation_list(entry, &ptr, credential_id, resolver),
             other => Err(Check::failed(
                 ID,
@@ -73,9 +92,16 @@ pub(crate) fn status_check(
             }
         }
     }
-    match relaxed {
-        Some(c) => c.note(notes.join("; ")),
-        None => Check::passed(ID).note(notes.join("; ")),
+    match (relaxed, short_lists.first()) {
+        (Some(c), _) => c.note(notes.join("; ")),
+        (None, Some((ptr, detail))) => Check::warning(
+            ID,
+            pt::STATUS_LIST_LENGTH_ERROR,
+            "Short status list",
+            format!("{detail}; the status was read ({})", notes.join("; ")),
+            Some(ptr),
+        ),
+        (None, None) => Check::passed(ID).note(notes.join("; ")),
     }
 }
 
@@ -99,7 +125,10 @@ fn bitstring_entry(
     issuer: &str,
     resolver: &dyn Resolver,
     verify_list: &dyn Fn(&Value, &str) -> ListVerdict,
+    strict: bool,
+    short_lists: &mut Vec<(String, String)>,
 ) -> Result<String, Check> {
+    let entry_type = entry.get("type").and_then(Value::as_str).unwrap_or("");
     let purpose = entry
         .get("statusPurpose")
         .and_then(Value::as_str)
@@ -158,14 +187,60 @@ fn bitstring_entry(
             ptr,
         )
     })?;
-    verify_list(&list, issuer).map_err(|why| {
+    let not_verified = |why: String| {
         indeterminate(
             pt::STATUS_VERIFICATION_ERROR,
             "Status list not verified",
             format!("the status list credential at {url} did not verify: {why}"),
             ptr,
         )
-    })?;
+    };
+    // The list must be the one named, of the kind the entry names: another list of the same
+    // issuer (a `/status/2` served for `/status/1`) would read someone else's bit.
+    let list_id = list.get("id").and_then(Value::as_str).unwrap_or("");
+    let mut mirrored = None;
+    if !crate::vocab::same_identity(list_id, url) {
+        // Another list of the same origin (the issuer's `/status/2` served for `/status/1`) is
+        // a mix-up or an attack: refused. A copy published at another origin (a mirror, as in
+        // DCC's test fixtures, whose lists say they live at testing.dcconsortium.org) is read,
+        // and the report names both; strict verification refuses it too.
+        if strict || origin(list_id) == origin(url) || origin(list_id).is_none() {
+            return Err(not_verified(format!(
+                "its id is `{list_id}`, not the URL the credential names (`{url}`)"
+            )));
+        }
+        mirrored = Some(format!(
+            "the list fetched from {url} says it is `{list_id}` (a copy)"
+        ));
+    }
+    let (want_type, want_subject) = match entry_type {
+        "StatusList2021Entry" => ("StatusList2021Credential", "StatusList2021"),
+        _ => ("BitstringStatusListCredential", "BitstringStatusList"),
+    };
+    let has = |v: Option<&Value>, t: &str| match v {
+        Some(Value::Array(a)) => a.iter().any(|x| x.as_str() == Some(t)),
+        Some(Value::String(s)) => s == t,
+        _ => false,
+    };
+    if !has(list.get("type"), want_type) {
+        return Err(not_verified(format!(
+            "its type is {}, not `{want_type}`",
+            list.get("type").map_or("missing".into(), |t| t.to_string())
+        )));
+    }
+    if !has(list.pointer("/credentialSubject/type"), want_subject) {
+        return Err(not_verified(format!(
+            "its credentialSubject type is not `{want_subject}`"
+        )));
+    }
+    let mut signed = verify_list(&list, issuer).map_err(not_verified)?;
+    if let Some(m) = mirrored {
+        signed = if signed.is_empty() {
+            m
+        } else {
+            format!("{signed}; {m}")
+        };
+    }
     let subject = list
         .get("credentialSubject")
         .cloned()
@@ -187,14 +262,30 @@ fn bitstring_entry(
         .get("encodedList")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let bits = Bitstring::decode(encoded, status_size).map_err(|e| {
-        let kind = if e.message().contains("STATUS_LIST_LENGTH_ERROR") {
-            pt::STATUS_LIST_LENGTH_ERROR
-        } else {
-            pt::STATUS_VERIFICATION_ERROR
-        };
-        indeterminate(kind, "Unreadable status list", e.to_string(), ptr)
+    let (bits, short) = Bitstring::decode_any_length(encoded, status_size).map_err(|e| {
+        indeterminate(
+            pt::STATUS_VERIFICATION_ERROR,
+            "Unreadable status list",
+            e.to_string(),
+            ptr,
+        )
     })?;
+    if short {
+        let detail = format!(
+            "the status list at {url} has {} entries, fewer than the {} the Bitstring Status List specification requires (STATUS_LIST_LENGTH_ERROR), which weakens the holders' herd privacy",
+            bits.len(),
+            super::MIN_BITS / status_size as usize
+        );
+        if strict {
+            return Err(indeterminate(
+                pt::STATUS_LIST_LENGTH_ERROR,
+                "Status list too short",
+                detail,
+                ptr,
+            ));
+        }
+        short_lists.push((ptr.to_string(), detail));
+    }
     let value = bits.get(index).map_err(|e| {
         Check::failed(
             ID,
@@ -204,8 +295,15 @@ fn bitstring_entry(
             Some(&index_ptr),
         )
     })?;
+    let signed = if signed.is_empty() {
+        String::new()
+    } else {
+        format!("; {signed}")
+    };
     match (purpose, value) {
-        (_, 0) => Ok(format!("{purpose}: not set (index {index} of {url})")),
+        (_, 0) => Ok(format!(
+            "{purpose}: not set (index {index} of {url}{signed})"
+        )),
         ("revocation", _) => Err(Check::failed(
             ID,
             pt::REVOKED,
@@ -293,4 +391,12 @@ fn revocation_list(
         }
     }
     Ok(format!("not on the revocation list {url}"))
+}
+
+/// `scheme://host[:port]` of a URL, lower-cased; `None` if it is not one.
+fn origin(url: &str) -> Option<String> {
+    let n = crate::vocab::normalize_identity(url);
+    let (scheme, rest) = n.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    Some(format!("{scheme}://{host}"))
 }

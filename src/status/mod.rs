@@ -5,8 +5,8 @@ mod bitstring;
 mod check;
 mod store;
 
-pub(crate) use check::status_check;
 pub use check::ListVerdict;
+pub(crate) use check::{status_check, StatusPolicy};
 
 pub use bitstring::{Bitstring, MAX_DECODED_BYTES, MAX_ENCODED_CHARS, MIN_BITS};
 pub use store::StatusListStore;

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::keys::{DidKeyResolver, KeyResolver, VerificationMethod};
-use crate::resolve::{fetch_json, strip_fragment, Resolver, ResourceKind};
+use crate::resolve::{did_web_url, fetch_json, strip_fragment, Resolver, ResourceKind};
 
 /// A [`KeyResolver`] for did:key, did:web and https verification methods.
 #[derive(Clone)]
@@ -28,25 +28,6 @@ impl ControllerResolver {
     pub fn new(resolver: Arc<dyn Resolver>) -> Self {
         ControllerResolver { resolver }
     }
-}
-
-/// The URL of a did:web DID document (`did:web:host[:path…]`).
-pub fn did_web_url(did: &str) -> Result<String> {
-    let rest = did
-        .strip_prefix("did:web:")
-        .ok_or_else(|| Error::new(ErrorKind::Key, format!("`{did}` is not a did:web")))?;
-    let mut parts = rest.split(':');
-    let host = parts
-        .next()
-        .filter(|h| !h.is_empty())
-        .ok_or_else(|| Error::new(ErrorKind::Key, format!("`{did}` has no host")))?
-        .replace("%3A", ":");
-    let path: Vec<&str> = parts.collect();
-    Ok(if path.is_empty() {
-        format!("https://{host}/.well-known/did.json")
-    } else {
-        format!("https://{host}/{}/did.json", path.join("/"))
-    })
 }
 
 fn as_list(v: Option<&Value>) -> Vec<&Value> {

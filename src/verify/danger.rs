@@ -17,6 +17,7 @@ pub(crate) struct Relaxations {
     pub(crate) skip_status: bool,
     pub(crate) status_unknown_is_warning: bool,
     pub(crate) skip_schema: bool,
+    pub(crate) accept_unsigned_presentation: bool,
 }
 
 /// The dangerous side of [`VerifyOptions`].
@@ -45,6 +46,12 @@ impl DangerousVerifyOptions<'_> {
     /// Do not run the JSON Schema check named by `credentialSchema`.
     pub fn skip_schema(&mut self) -> &mut Self {
         self.options.relax.skip_schema = true;
+        self
+    }
+    /// Accept a presentation without a proof (its credentials are still verified one by one;
+    /// nothing shows who presented them).
+    pub fn accept_unsigned_presentation(&mut self) -> &mut Self {
+        self.options.relax.accept_unsigned_presentation = true;
         self
     }
 }

@@ -22,6 +22,26 @@ pub enum Recipient {
     Email(String),
 }
 
+impl Recipient {
+    /// Reads what a person typed: an e-mail address (`teacher@example.org` or
+    /// `mailto:teacher@example.org`), or a DID / URL.
+    ///
+    /// # Example
+    /// ```
+    /// use openbadges::verify::Recipient;
+    /// assert_eq!(Recipient::parse("maria@riverside.example"), Recipient::Email("maria@riverside.example".into()));
+    /// assert_eq!(Recipient::parse("did:example:maria"), Recipient::Id("did:example:maria".into()));
+    /// ```
+    pub fn parse(s: &str) -> Self {
+        let s = s.trim();
+        match s.strip_prefix("mailto:") {
+            Some(e) => Recipient::Email(e.to_string()),
+            None if s.contains('@') && !s.contains(':') => Recipient::Email(s.to_string()),
+            None => Recipient::Id(s.to_string()),
+        }
+    }
+}
+
 /// How to verify. `VerifyOptions::default()` checks everything, offline, and fails closed.
 ///
 /// # Example
@@ -41,6 +61,9 @@ pub struct VerifyOptions {
     pub(crate) recipient: Option<Recipient>,
     pub(crate) resolver: Arc<dyn Resolver>,
     pub(crate) legacy_suites: bool,
+    pub(crate) strict: bool,
+    pub(crate) challenge: Option<String>,
+    pub(crate) domain: Option<String>,
     pub(crate) relax: Relaxations,
 }
 
@@ -53,6 +76,9 @@ impl Default for VerifyOptions {
             recipient: None,
             resolver: Arc::new(Offline),
             legacy_suites: true,
+            strict: false,
+            challenge: None,
+            domain: None,
             relax: Relaxations::default(),
         }
     }
@@ -66,12 +92,57 @@ impl std::fmt::Debug for VerifyOptions {
             .field("trust", &self.trust)
             .field("recipient", &self.recipient)
             .field("legacy_suites", &self.legacy_suites)
+            .field("strict", &self.strict)
+            .field("challenge", &self.challenge)
+            .field("domain", &self.domain)
             .field("relax", &self.relax)
             .finish_non_exhaustive()
     }
 }
 
 impl VerifyOptions {
+    /// Strict verification, for an issuer's own quality checks: every conformance finding (OB 3.0
+    /// JSON Schema, data model, subject identification, Open Badges type and context, a status
+    /// list shorter than the minimum) is fatal — the 1EdTech validator's outcome on each of its
+    /// fixtures. By default they are warnings: a badge that is authentic and current verifies.
+    ///
+    /// # Example
+    /// ```
+    /// use openbadges::verify::VerifyOptions;
+    /// let issuer_qa = VerifyOptions::strict();
+    /// assert!(issuer_qa.is_strict());
+    /// assert!(!VerifyOptions::default().is_strict());
+    /// ```
+    pub fn strict() -> Self {
+        VerifyOptions {
+            strict: true,
+            ..Self::default()
+        }
+    }
+
+    /// Makes these options strict (see [`VerifyOptions::strict`]).
+    pub fn with_strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Whether conformance findings are fatal.
+    pub fn is_strict(&self) -> bool {
+        self.strict
+    }
+
+    /// The challenge a presentation's proof must carry (the nonce the verifier issued).
+    pub fn challenge(mut self, challenge: impl Into<String>) -> Self {
+        self.challenge = Some(challenge.into());
+        self
+    }
+
+    /// The domain a presentation's proof must carry.
+    pub fn domain(mut self, domain: impl Into<String>) -> Self {
+        self.domain = Some(domain.into());
+        self
+    }
+
     /// Judge dates as of `now` instead of the system clock (reproducible verification).
     pub fn at(mut self, now: DateTime<Utc>) -> Self {
         self.now = Some(now);

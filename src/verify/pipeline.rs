@@ -1,28 +1,35 @@
-//! The verification pipeline, in the order of OB 3.0 §Verification: parse, type, context, schema,
-//! subject, proof, issuer ↔ key, validity window, status, refresh, recipient, endorsements, and
-//! trust as its own phase.
+//! The verification pipeline: one input detector, one securing stage, then an ordered list of
+//! stages over the signed view of the credential (see the [module docs](super)).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use serde_json::Value;
-
 use super::controller::ControllerResolver;
+use super::input::{detect, json_kind, Input, JsonKind};
 use super::options::VerifyOptions;
-use super::report::{problem_types as pt, Check, Outcome, Report};
+use super::report::{Report, SignedBy};
 use super::structure::{self, credential_type};
 use super::time;
 use super::trust::TrustAnswer;
-use crate::error::Result;
+use crate::check::{problem_types as pt, Check, CheckId, Outcome};
+use crate::error::{ErrorKind, Result};
+use crate::jsonld::Processor;
 use crate::proof::{Expectations, ProofFailureKind, ProofOutcome, ProofVerifier};
 use crate::schema::{self, SchemaKind};
+use crate::vocab::{can_control_keys, issuer_id, same_identity};
 
 /// Deepest nesting of endorsements verified (an endorsement of an endorsement …).
 pub const MAX_ENDORSEMENT_DEPTH: usize = 4;
+/// Deepest nesting of credentials inside presentations and CLRs (a CLR in a CLR in a VP …).
+pub const MAX_NESTING_DEPTH: usize = 4;
+/// Most credentials a presentation or CLR may carry.
+pub const MAX_NESTED_CREDENTIALS: usize = 1000;
 
-/// Verifies credentials; build once, use for thousands (it holds the processed JSON-LD contexts).
+/// Verifies credentials, presentations and CLRs; build once, use for thousands (it holds the
+/// processed JSON-LD contexts and the status-list verdicts).
 ///
 /// # Example
 /// ```
@@ -37,23 +44,142 @@ pub const MAX_ENDORSEMENT_DEPTH: usize = 4;
 pub struct Verifier {
     options: VerifyOptions,
     proofs: ProofVerifier,
-    /// Verdicts on status list credentials already checked, by (issuer, SHA-256 of the list as
-    /// fetched): verifying 1,000 badges on one list verifies the list once. Bounded.
+    processor: Arc<Processor>,
+    /// Verdicts on status list credentials already checked, by SHA-256 of (issuer, list): verifying
+    /// 1,000 badges on one list verifies the list once. Bounded.
     list_verdicts: Arc<Mutex<ListVerdicts>>,
 }
 
-/// Verdicts by (issuer, SHA-256 of the list).
-type ListVerdicts = HashMap<(String, [u8; 32]), Result<(), String>>;
+type ListVerdicts = HashMap<[u8; 32], std::result::Result<String, String>>;
 
 /// How many status-list verdicts a [`Verifier`] remembers.
 const LIST_VERDICTS: usize = 256;
+
+/// How a credential is secured.
+#[derive(Clone, Copy)]
+enum Securing<'a> {
+    /// Embedded Data Integrity proof(s).
+    Embedded,
+    /// A VC-JWT carrying the credential.
+    Jwt(&'a str),
+}
+
+/// What the stages of one credential share.
+struct Ctx<'a> {
+    doc: &'a Value,
+    depth: usize,
+    securing: Securing<'a>,
+    checks: Vec<Check>,
+    signer: Option<SignedBy>,
+    /// A VC-JWT's `nbf` and `exp`.
+    jwt_window: (Option<f64>, Option<f64>),
+    endorsements: Vec<Report>,
+    credentials: Vec<Report>,
+    trusted: Option<bool>,
+}
+
+impl Ctx<'_> {
+    fn blocked(&self, ids: &[CheckId]) -> bool {
+        self.checks
+            .iter()
+            .any(|c| ids.contains(&c.id) && c.is_blocking())
+    }
+}
+
+/// One stage of the pipeline: a name (for the docs and tests) and the function that adds its
+/// check(s).
+struct Stage {
+    name: &'static str,
+    run: fn(&Verifier, &mut Ctx<'_>),
+}
+
+/// The stages a credential goes through, in order. Adding a check is adding a stage here.
+const CREDENTIAL_STAGES: &[Stage] = &[
+    Stage {
+        name: "type",
+        run: Verifier::stage_type,
+    },
+    Stage {
+        name: "context",
+        run: Verifier::stage_context,
+    },
+    Stage {
+        name: "issuer",
+        run: Verifier::stage_issuer,
+    },
+    Stage {
+        name: "signed-terms",
+        run: Verifier::stage_signed_terms,
+    },
+    Stage {
+        name: "proof",
+        run: Verifier::stage_proof,
+    },
+    Stage {
+        name: "validity-window",
+        run: Verifier::stage_validity_window,
+    },
+    Stage {
+        name: "status",
+        run: Verifier::stage_status,
+    },
+    Stage {
+        name: "subject",
+        run: Verifier::stage_subject,
+    },
+    Stage {
+        name: "schema",
+        run: Verifier::stage_schema,
+    },
+    Stage {
+        name: "data-model",
+        run: Verifier::stage_data_model,
+    },
+    Stage {
+        name: "nested-credentials",
+        run: Verifier::stage_clr,
+    },
+    Stage {
+        name: "refresh",
+        run: Verifier::stage_refresh,
+    },
+    Stage {
+        name: "recipient",
+        run: Verifier::stage_recipient,
+    },
+    Stage {
+        name: "endorsements",
+        run: Verifier::stage_endorsements,
+    },
+    Stage {
+        name: "trust",
+        run: Verifier::stage_trust,
+    },
+];
+
+/// The stage names in order (for documentation and tests).
+pub fn stage_names() -> Vec<&'static str> {
+    CREDENTIAL_STAGES.iter().map(|s| s.name).collect()
+}
+
+fn failed_report(
+    id: CheckId,
+    kind: &str,
+    title: &str,
+    detail: String,
+    ptr: Option<&str>,
+) -> Report {
+    Report::from_checks(vec![Check::failed(id, kind, title, detail, ptr)])
+}
 
 impl Verifier {
     /// A verifier with these options.
     pub fn new(options: VerifyOptions) -> Self {
         let keys = Arc::new(ControllerResolver::new(options.resolver.clone()));
+        let processor = crate::proof::shared_processor();
         Verifier {
-            proofs: ProofVerifier::new(keys),
+            proofs: ProofVerifier::new(keys).with_processor(processor.clone()),
+            processor,
             list_verdicts: Default::default(),
             options,
         }
@@ -64,66 +190,255 @@ impl Verifier {
         &self.options
     }
 
-    /// Verifies a JSON-LD credential given as bytes. Input that is not JSON gives a report with a
-    /// failed `parse` check.
+    /// Verifies any input: a JSON-LD credential, a presentation, a CLR, a VC-JWT, or a baked PNG
+    /// or SVG. A format this crate does not verify (an SD-JWT VC, a PDF, …) gives a report that
+    /// names it; input that cannot be parsed, or is beyond the parser's limits (size, nesting,
+    /// duplicate members), gives a failed `parse` check.
     pub fn verify_bytes(&self, input: &[u8]) -> Result<Report> {
-        use crate::bake::{self, Baked, ImageKind};
-        let parse_failed = |detail: String, pointer: Option<&str>| {
-            Ok(Report::from_checks(vec![Check::failed(
-                "parse",
-                pt::PARSING_ERROR,
-                "Not a credential",
-                detail,
-                pointer,
-            )]))
-        };
-        // A baked badge image: verify the credential inside, exactly as baked.
-        if bake::detect(input) != ImageKind::Unknown {
-            let mut report = match bake::extract(input) {
-                Err(e) => return parse_failed(format!("the image could not be read: {e}"), None),
-                Ok(None) => return parse_failed("the image carries no baked credential".into(), None),
-                Ok(Some(Baked::Json(text))) => self.verify_bytes(text.as_bytes())?,
-                Ok(Some(Baked::Jwt(token))) => self.verify_jwt(&token),
-                Ok(Some(_)) => {
-                    return parse_failed(
-                        "the image carries an Open Badges 2.0 assertion, which is not verifiable as OB 3.0".into(),
-                        None,
-                    )
-                }
-            };
-            report.checks.insert(
-                0,
-                Check::passed("baked-image").note("credential extracted from the image"),
-            );
-            return Ok(report);
-        }
-        if let Ok(text) = std::str::from_utf8(input) {
-            if is_compact_jws(text) {
-                return Ok(self.verify_jwt(text.trim()));
+        let detected = match detect(input) {
+            Ok(d) => d,
+            Err(e) => {
+                return Ok(failed_report(
+                    CheckId::Parse,
+                    pt::PARSING_ERROR,
+                    "Not a credential",
+                    e.to_string(),
+                    e.pointer(),
+                ))
             }
-        }
-        match crate::json::parse(input) {
-            Ok(v) => self.verify_value(&v),
-            Err(e) => parse_failed(e.to_string(), e.pointer()),
+        };
+        match detected {
+            Input::Image(_) => Ok(self.verify_image(input)),
+            Input::Unsupported { format, advice } => Ok(failed_report(
+                CheckId::Format,
+                pt::UNSUPPORTED_FORMAT,
+                "Unsupported format",
+                format!("the input is a {format}, which this verifier does not read: {advice}"),
+                None,
+            )),
+            Input::Jwt(token) => Ok(self.verify_jwt(&token)),
+            Input::Json(v) => self.verify_value(&v),
         }
     }
 
-    /// Verifies a VC-JWT: the JWS (algorithm allow-list, a key bound to the issuer through did:key
-    /// or a trust-list entry, claims agreeing with the credential) replaces the embedded-proof
-    /// checks; every other check runs on the credential the token carries.
+    fn verify_image(&self, input: &[u8]) -> Report {
+        use crate::bake::{self, Baked};
+        let inner = match bake::extract(input) {
+            Err(e) => {
+                return failed_report(
+                    CheckId::Parse,
+                    pt::PARSING_ERROR,
+                    "Not a credential",
+                    format!("the image could not be read: {e}"),
+                    None,
+                )
+            }
+            Ok(None) => {
+                return failed_report(
+                    CheckId::Parse,
+                    pt::PARSING_ERROR,
+                    "Not a credential",
+                    "the image carries no baked credential".into(),
+                    None,
+                )
+            }
+            Ok(Some(Baked::Json(text))) => match crate::json::parse(text.as_bytes()) {
+                Ok(v) => self.verify_json(&v, 0),
+                Err(e) => failed_report(
+                    CheckId::Parse,
+                    pt::PARSING_ERROR,
+                    "Not a credential",
+                    format!("the baked credential is not JSON: {e}"),
+                    e.pointer(),
+                ),
+            },
+            Ok(Some(Baked::Jwt(token))) => self.jwt(&token, 0),
+            Ok(Some(_)) => failed_report(
+                CheckId::Parse,
+                pt::PARSING_ERROR,
+                "Not a credential",
+                "the image carries an Open Badges 2.0 assertion, which is not verifiable as OB 3.0"
+                    .into(),
+                None,
+            ),
+        };
+        let mut report = inner;
+        report.checks.insert(
+            0,
+            Check::passed(CheckId::BakedImage).note("credential extracted from the image"),
+        );
+        report
+    }
+
+    /// Verifies a parsed JSON document: a credential (a CLR with its nested credentials), or a
+    /// presentation (its holder's proof and every credential in it).
+    pub fn verify_value(&self, doc: &Value) -> Result<Report> {
+        Ok(self.verify_json(doc, 0))
+    }
+
+    /// Verifies a VC-JWT: the JWS (algorithm allow-list, a key bound to the issuer, claims
+    /// agreeing with the credential) is the securing stage; every other stage runs on the
+    /// credential the token carries.
     pub fn verify_jwt(&self, token: &str) -> Report {
+        self.jwt(token, 0)
+    }
+
+    fn verify_json(&self, doc: &Value, depth: usize) -> Report {
+        match json_kind(doc) {
+            JsonKind::Presentation => self.presentation(doc, depth),
+            JsonKind::Ambiguous => failed_report(
+                CheckId::Type,
+                pt::MALFORMED_VALUE_ERROR,
+                "Credential or presentation?",
+                "`type` names both VerifiableCredential and VerifiablePresentation; a document is one or the other".into(),
+                Some("/type"),
+            ),
+            JsonKind::Ob2Assertion => failed_report(
+                CheckId::Format,
+                pt::UNSUPPORTED_FORMAT,
+                "Open Badges 2.0",
+                "this is an Open Badges 2.0 assertion, not an OB 3.0 Verifiable Credential; it cannot be verified cryptographically (use `openbadges import` to read it)".into(),
+                None,
+            ),
+            _ => self.credential(doc, Securing::Embedded, depth),
+        }
+    }
+
+    fn jwt(&self, token: &str, depth: usize) -> Report {
         let credential = match crate::jwt::decode_unverified(token) {
             Ok(p) => p.get("vc").cloned().unwrap_or(p),
             Err(e) => {
-                return Report::from_checks(vec![Check::failed(
-                    "parse",
+                return failed_report(
+                    CheckId::Parse,
                     pt::PARSING_ERROR,
                     "Not a JWT credential",
                     e.to_string(),
                     None,
-                )])
+                )
             }
         };
+        let mut report = self.credential(&credential, Securing::Jwt(token), depth);
+        report.checks.insert(
+            0,
+            Check::passed(CheckId::Format).note("compact JWS (VC-JWT)"),
+        );
+        report
+    }
+
+    /// Runs every stage on one credential and builds the report.
+    fn credential(&self, doc: &Value, securing: Securing<'_>, depth: usize) -> Report {
+        if !doc.is_object() {
+            let what = if doc.is_string() {
+                "a JSON string (a credential must be an object; was it encoded twice?)"
+            } else {
+                "not a JSON object"
+            };
+            return failed_report(
+                CheckId::Parse,
+                pt::PARSING_ERROR,
+                "Not a credential",
+                format!("the input is {what}"),
+                Some(""),
+            );
+        }
+        let mut ctx = Ctx {
+            doc,
+            depth,
+            securing,
+            checks: vec![Check::passed(CheckId::Parse)],
+            signer: None,
+            jwt_window: (None, None),
+            endorsements: Vec::new(),
+            credentials: Vec::new(),
+            trusted: None,
+        };
+        for stage in CREDENTIAL_STAGES {
+            (stage.run)(self, &mut ctx);
+        }
+        let authentic = !ctx.blocked(&[
+            CheckId::Proof,
+            CheckId::ProofSet,
+            CheckId::IssuerKey,
+            CheckId::SignedTerms,
+        ]);
+        let mut report = Report::from_checks(ctx.checks);
+        report.trusted = ctx.trusted;
+        report.signed_by = ctx.signer.filter(|_| authentic);
+        report.issuer = issuer_id(doc).map(String::from);
+        report.credential_id = doc.get("id").and_then(Value::as_str).map(String::from);
+        report.achievement = display_name(doc);
+        report.endorsements = ctx.endorsements;
+        report.credentials = ctx.credentials;
+        report
+    }
+
+    /// A conformance finding: fatal only under [`VerifyOptions::strict`].
+    fn conformance(&self, mut c: Check) -> Check {
+        if !self.options.strict && c.is_blocking() {
+            c.outcome = Outcome::Warning;
+            c.fatal = false;
+        }
+        c
+    }
+
+    fn stage_type(&self, ctx: &mut Ctx<'_>) {
+        let c = structure::type_check(ctx.doc);
+        // Not a Verifiable Credential at all: not something to verify. A VC without an Open
+        // Badges type: a conformance matter.
+        let is_vc = match ctx.doc.get("type") {
+            Some(Value::Array(a)) => a.iter().any(|t| t == "VerifiableCredential"),
+            Some(Value::String(s)) => s == "VerifiableCredential",
+            _ => false,
+        };
+        ctx.checks.push(if is_vc { self.conformance(c) } else { c });
+    }
+
+    fn stage_context(&self, ctx: &mut Ctx<'_>) {
+        let ty = credential_type(ctx.doc).unwrap_or("");
+        let (c, _) = structure::context_check(ctx.doc, ty);
+        let base_missing = crate::vocab::VcVersion::of(ctx.doc).is_none();
+        ctx.checks
+            .push(if base_missing { c } else { self.conformance(c) });
+    }
+
+    fn stage_issuer(&self, ctx: &mut Ctx<'_>) {
+        ctx.checks.push(structure::issuer_check(ctx.doc));
+    }
+
+    fn stage_signed_terms(&self, ctx: &mut Ctx<'_>) {
+        ctx.checks
+            .push(super::terms::check(&self.processor, ctx.doc));
+    }
+
+    fn stage_proof(&self, ctx: &mut Ctx<'_>) {
+        match ctx.securing {
+            Securing::Embedded => self.embedded_proof(ctx),
+            Securing::Jwt(token) => self.jwt_proof(ctx, token),
+        }
+    }
+
+    fn embedded_proof(&self, ctx: &mut Ctx<'_>) {
+        let outcomes = match self.proofs.verify(ctx.doc, &self.expectations()) {
+            Ok(o) => o,
+            Err(e) => {
+                ctx.checks.push(Check::failed(
+                    CheckId::Proof,
+                    pt::PROOF_VERIFICATION_ERROR,
+                    "Proof not verified",
+                    e.to_string(),
+                    Some("/proof"),
+                ));
+                vec![]
+            }
+        };
+        let (proof_checks, signer) = proof_checks(ctx.doc, &outcomes, CheckId::Proof);
+        ctx.checks.extend(proof_checks);
+        let issuer = issuer_id(ctx.doc);
+        ctx.checks.push(issuer_key_check(issuer, signer.as_ref()));
+        ctx.signer = signer;
+    }
+
+    fn jwt_proof(&self, ctx: &mut Ctx<'_>, token: &str) {
         let mut bound = crate::jwt::BoundKeys::new();
         if let Some(list) = &self.options.trust {
             for entry in &list.issuers {
@@ -134,34 +449,34 @@ impl Verifier {
                 }
             }
         }
-        // A `kid` naming a key in an https Profile or did:web document is dereferenced through
-        // the resolution hook, like an embedded proof's verification method.
-        let issued = crate::jwt::decode_unverified(token).ok().and_then(|p| {
+        let claims = crate::jwt::decode_unverified(token).ok();
+        let issued = claims.as_ref().and_then(|p| {
             ["iat", "nbf"]
                 .iter()
-                .find_map(|k| p.get(*k).and_then(Value::as_i64))
-                .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                .find_map(|k| p.get(*k).and_then(Value::as_f64))
+                .and_then(|t| chrono::DateTime::from_timestamp(t.floor() as i64, 0))
         });
         let resolver = ControllerJwtKeys {
             bound,
             controllers: ControllerResolver::new(self.options.resolver.clone()),
             issued,
-            retired: std::sync::Mutex::new(None),
+            retired: Mutex::new(None),
         };
-        let bound = resolver;
         let jwt_options = crate::jwt::JwtVerifyOptions {
             now: Some(self.options.now()),
             skew_seconds: self.options.skew.num_seconds(),
+            // Dates are the validity-window stage's: an expired token is authentic but expired.
+            check_dates: false,
             ..Default::default()
         };
-        let mut report = self.run(&credential, 0);
-        let mut signed_by = None;
-        let (proof, key) = match crate::jwt::verify(token, &bound, &jwt_options) {
+        match crate::jwt::verify(token, &resolver, &jwt_options) {
             Ok(v) => {
-                let mut c = Check::passed("proof").note(format!("VC-JWT {}", v.algorithm.name()));
+                ctx.jwt_window = (v.not_before, v.expires);
+                let mut c =
+                    Check::passed(CheckId::Proof).note(format!("VC-JWT {}", v.algorithm.name()));
                 if !v.warnings.is_empty() {
                     c = Check::warning(
-                        "proof",
+                        CheckId::Proof,
                         pt::PROOF_VERIFICATION_ERROR,
                         "VC-JWT verified with deviations",
                         v.warnings.join("; "),
@@ -170,13 +485,7 @@ impl Verifier {
                 }
                 let kid = v.header.get("kid").and_then(Value::as_str);
                 let secs = chrono::SecondsFormat::Secs;
-                let retired = bound.retired.lock().ok().and_then(|r| *r);
-                signed_by = report.issuer.clone().map(|controller| Signer {
-                    key: kid.map(String::from),
-                    controller,
-                    signed_at: issued.map(|t| t.to_rfc3339_opts(secs, true)),
-                    retired_from: retired.map(|r| r.to_rfc3339_opts(secs, true)),
-                });
+                let retired = resolver.retired.lock().ok().and_then(|r| *r);
                 let which = match (kid, retired) {
                     (Some(kid), Some(r)) => format!(
                         "signed with {kid}, bound to the issuer; its controller has retired it from {}, after the token was issued, so the signature stands",
@@ -185,156 +494,286 @@ impl Verifier {
                     (Some(kid), None) => format!("signed with {kid}, bound to the issuer"),
                     (None, _) => "the JWT key is bound to the issuer".to_string(),
                 };
-                (c, Check::passed("issuer-key").note(which))
+                ctx.signer = issuer_id(ctx.doc).map(|controller| SignedBy {
+                    key: kid.map(String::from),
+                    controller: controller.to_string(),
+                    signed_at: issued.map(|t| t.to_rfc3339_opts(secs, true)),
+                    retired_from: retired.map(|r| r.to_rfc3339_opts(secs, true)),
+                });
+                ctx.checks.push(c);
+                ctx.checks
+                    .push(Check::passed(CheckId::IssuerKey).note(which));
             }
-            Err(e) => (
-                Check::failed(
-                    "proof",
-                    pt::PROOF_VERIFICATION_ERROR,
-                    "VC-JWT not verified",
-                    e.to_string(),
-                    None,
-                ),
-                Check::skipped("issuer-key", "no verified JWT signature"),
-            ),
-        };
-        report.checks.retain(|c| c.id != "proof-set");
-        for c in report.checks.iter_mut() {
-            if c.id == "proof" {
-                *c = proof.clone();
-            } else if c.id == "issuer-key" {
-                *c = key.clone();
-            }
-        }
-        report
-            .checks
-            .insert(0, Check::passed("format").note("compact JWS (VC-JWT)"));
-        let trusted = report.trusted;
-        let mut fresh = Report::from_checks(report.checks);
-        fresh.trusted = trusted;
-        fresh.issuer = report.issuer;
-        fresh.credential_id = report.credential_id;
-        fresh.achievement = report.achievement;
-        fresh.endorsements = report.endorsements;
-        fresh.signed_by = signed_by.filter(|_| {
-            fresh
-                .checks
-                .iter()
-                .all(|c| !(c.id == "issuer-key" && c.is_blocking()))
-        });
-        fresh
-    }
-
-    /// Verifies a parsed JSON-LD credential (the document exactly as received).
-    pub fn verify_value(&self, doc: &Value) -> Result<Report> {
-        Ok(self.run(doc, 0))
-    }
-
-    fn run(&self, doc: &Value, depth: usize) -> Report {
-        let mut checks = Vec::new();
-        if !doc.is_object() {
-            let what = if doc.is_string() {
-                "a JSON string (a credential must be an object; was it encoded twice?)"
-            } else {
-                "not a JSON object"
-            };
-            checks.push(Check::failed(
-                "parse",
-                pt::PARSING_ERROR,
-                "Not a credential",
-                format!("the input is {what}"),
-                Some(""),
-            ));
-            return Report::from_checks(checks);
-        }
-        checks.push(Check::passed("parse"));
-        let ty_check = structure::type_check(doc);
-        let ty = credential_type(doc).unwrap_or("");
-        checks.push(ty_check);
-        let (ctx_check, _v1) = structure::context_check(doc, ty);
-        checks.push(ctx_check);
-        checks.push(structure::issuer_check(doc));
-        checks.push(structure::subject_check(doc, ty));
-        checks.push(self.schema_check(doc));
-        checks.push(data_model_check(doc));
-
-        let issuer = issuer_id(doc);
-        let outcomes = match self.proofs.verify(doc, &self.expectations()) {
-            Ok(o) => o,
             Err(e) => {
-                checks.push(Check::failed(
-                    "proof",
-                    pt::PROOF_VERIFICATION_ERROR,
-                    "Proof not verified",
-                    e.to_string(),
-                    Some("/proof"),
+                let retrieval = e.kind() == ErrorKind::Resolve;
+                ctx.checks.push(if retrieval {
+                    Check::with_problem(
+                        CheckId::Proof,
+                        Outcome::Indeterminate,
+                        true,
+                        pt::KEY_RETRIEVAL_ERROR,
+                        "Key not retrieved",
+                        format!("the issuer's key document was not available: {e}"),
+                        None,
+                    )
+                } else {
+                    Check::failed(
+                        CheckId::Proof,
+                        pt::PROOF_VERIFICATION_ERROR,
+                        if e.message().contains("signature does not verify") {
+                            "Signature not verified"
+                        } else {
+                            "VC-JWT not verified"
+                        },
+                        e.to_string(),
+                        None,
+                    )
+                });
+                ctx.checks.push(Check::skipped(
+                    CheckId::IssuerKey,
+                    "no verified JWT signature",
                 ));
-                vec![]
             }
-        };
-        let (proof_checks, signer) = proof_checks(doc, &outcomes);
-        checks.extend(proof_checks);
-        checks.push(issuer_key_check(issuer.as_deref(), signer.as_ref()));
-        let signed_by = signer.filter(|_| {
-            checks.iter().all(|c| {
-                !(matches!(c.id.as_str(), "proof" | "proof-set" | "issuer-key") && c.is_blocking())
-            })
-        });
+        }
+    }
 
-        let now = self.options.now();
-        checks.push(time::validity_window(
-            doc,
-            now,
+    fn stage_validity_window(&self, ctx: &mut Ctx<'_>) {
+        ctx.checks.push(time::window(
+            ctx.doc,
+            self.options.now(),
             self.options.skew,
             self.options.relax.accept_expired,
+            ctx.jwt_window,
         ));
+    }
 
+    fn stage_status(&self, ctx: &mut Ctx<'_>) {
         if self.options.relax.skip_status {
-            checks.push(Check::skipped(
-                "status",
+            ctx.checks.push(Check::skipped(
+                CheckId::Status,
                 "status checking was switched off (danger)",
             ));
+            return;
+        }
+        let verify_list = |list: &Value, issuer: &str| self.verify_status_list(list, issuer);
+        ctx.checks.push(crate::status::status_check(
+            ctx.doc,
+            &crate::status::StatusPolicy {
+                resolver: &*self.options.resolver,
+                verify_list: &verify_list,
+                unknown_is_warning: self.options.relax.status_unknown_is_warning,
+                strict: self.options.strict,
+            },
+        ));
+    }
+
+    fn stage_subject(&self, ctx: &mut Ctx<'_>) {
+        let ty = credential_type(ctx.doc).unwrap_or("");
+        let c = structure::subject_check(ctx.doc, ty);
+        ctx.checks.push(self.conformance(c));
+    }
+
+    fn stage_schema(&self, ctx: &mut Ctx<'_>) {
+        let c = self.schema_check(ctx.doc);
+        ctx.checks.push(c);
+    }
+
+    fn stage_data_model(&self, ctx: &mut Ctx<'_>) {
+        let c = data_model_check(ctx.doc);
+        ctx.checks.push(self.conformance(c));
+    }
+
+    fn stage_clr(&self, ctx: &mut Ctx<'_>) {
+        if credential_type(ctx.doc) != Some("ClrCredential") {
+            return;
+        }
+        let subject = ctx.doc.get("credentialSubject").unwrap_or(&Value::Null);
+        let nested = as_list(subject.get("verifiableCredential"));
+        let holder = subject.get("id").and_then(Value::as_str);
+        let mut strangers = Vec::new();
+        let mut known: std::collections::HashSet<String> = as_list(subject.get("achievement"))
+            .iter()
+            .filter_map(|a| a.get("id").and_then(Value::as_str))
+            .map(String::from)
+            .collect();
+        let reports = self.nested(
+            ctx,
+            &nested,
+            "/credentialSubject/verifiableCredential",
+            |cred, source| {
+                if let Some(a) = cred
+                    .pointer("/credentialSubject/achievement/id")
+                    .and_then(Value::as_str)
+                {
+                    known.insert(a.to_string());
+                }
+                let sub = cred
+                    .pointer("/credentialSubject/id")
+                    .and_then(Value::as_str);
+                if let (Some(h), Some(s)) = (holder, sub) {
+                    if !same_identity(h, s) {
+                        strangers.push(format!("{source} is about {s}"));
+                    }
+                }
+            },
+        );
+        ctx.credentials = reports;
+        ctx.checks.push(if strangers.is_empty() {
+            Check::passed(CheckId::ClrSubject)
         } else {
-            let verify_list = |list: &Value, issuer: &str| self.verify_status_list(list, issuer);
-            checks.push(crate::status::status_check(
-                doc,
-                &*self.options.resolver,
-                &verify_list,
-                self.options.relax.status_unknown_is_warning,
+            Check::failed(
+                CheckId::ClrSubject,
+                pt::RECIPIENT_MISMATCH,
+                "Credential for another learner",
+                format!(
+                    "the CLR is about {}, but {}",
+                    holder.unwrap_or("(no id)"),
+                    strangers.join("; ")
+                ),
+                Some("/credentialSubject/verifiableCredential"),
+            )
+        });
+        let dangling: Vec<String> = as_list(subject.get("association"))
+            .iter()
+            .flat_map(|a| ["sourceId", "targetId"].map(|k| a.get(k).and_then(Value::as_str)))
+            .flatten()
+            .filter(|id| !known.contains(*id))
+            .map(String::from)
+            .collect();
+        ctx.checks.push(if dangling.is_empty() {
+            Check::passed(CheckId::ClrAssociations)
+        } else {
+            Check::warning(
+                CheckId::ClrAssociations,
+                pt::MALFORMED_VALUE_ERROR,
+                "Association to an unknown achievement",
+                format!(
+                    "associations name achievements the CLR does not list: {}",
+                    dangling.join(", ")
+                ),
+                Some("/credentialSubject/association"),
+            )
+        });
+    }
+
+    /// Verifies the credentials a CLR or presentation carries (objects or VC-JWT strings), each
+    /// through the whole pipeline one level deeper, and adds the `nested-credentials` check.
+    /// `each(credential, source)` sees every credential's JSON (decoded, for a VC-JWT).
+    fn nested(
+        &self,
+        ctx: &mut Ctx<'_>,
+        items: &[&Value],
+        base: &str,
+        mut each: impl FnMut(&Value, &str),
+    ) -> Vec<Report> {
+        if ctx.depth >= MAX_NESTING_DEPTH {
+            ctx.checks.push(Check::failed(
+                CheckId::NestedCredentials,
+                pt::MALFORMED_VALUE_ERROR,
+                "Nested too deep",
+                format!("credentials are nested more than {MAX_NESTING_DEPTH} levels deep"),
+                Some(base),
             ));
+            return vec![];
         }
-        if let Some(r) = doc.get("refreshService") {
+        if items.len() > MAX_NESTED_CREDENTIALS {
+            ctx.checks.push(Check::failed(
+                CheckId::NestedCredentials,
+                pt::MALFORMED_VALUE_ERROR,
+                "Too many credentials",
+                format!(
+                    "{} credentials; at most {MAX_NESTED_CREDENTIALS} are verified in one document",
+                    items.len()
+                ),
+                Some(base),
+            ));
+            return vec![];
+        }
+        let mut reports = Vec::new();
+        for (i, c) in items.iter().enumerate() {
+            let source = format!("{base}/{i}");
+            let mut r = match c {
+                Value::String(token) => {
+                    if let Ok(p) = crate::jwt::decode_unverified(token) {
+                        each(&p.get("vc").cloned().unwrap_or(p), &source);
+                    }
+                    self.jwt(token, ctx.depth + 1)
+                }
+                obj => {
+                    each(obj, &source);
+                    self.verify_json(obj, ctx.depth + 1)
+                }
+            };
+            r.source = Some(source);
+            reports.push(r);
+        }
+        let bad: Vec<String> = reports
+            .iter()
+            .filter(|r| !r.verified)
+            .map(|r| r.source.clone().unwrap_or_default())
+            .collect();
+        ctx.checks.push(if bad.is_empty() {
+            Check::passed(CheckId::NestedCredentials).note(format!(
+                "{} of {} nested credentials verified",
+                reports.len(),
+                reports.len()
+            ))
+        } else {
+            Check::failed(
+                CheckId::NestedCredentials,
+                pt::PROOF_VERIFICATION_ERROR,
+                "Nested credential not verified",
+                format!(
+                    "{} of {} nested credentials did not verify ({})",
+                    bad.len(),
+                    reports.len(),
+                    bad.join(", ")
+                ),
+                Some(base),
+            )
+        });
+        reports
+    }
+
+    fn stage_refresh(&self, ctx: &mut Ctx<'_>) {
+        if let Some(r) = ctx.doc.get("refreshService") {
             let url = r.get("id").and_then(Value::as_str).unwrap_or("?");
-            checks.push(Check::skipped(
-                "refresh",
-                format!("the issuer offers a refresh service at {url}; not contacted (offline)"),
+            ctx.checks.push(Check::skipped(
+                CheckId::Refresh,
+                format!("the issuer offers a refresh service at {url}; not contacted"),
             ));
         }
-        checks.push(structure::recipient_check(
-            doc,
+    }
+
+    fn stage_recipient(&self, ctx: &mut Ctx<'_>) {
+        ctx.checks.push(structure::recipient_check(
+            ctx.doc,
             self.options.recipient.as_ref(),
         ));
+    }
 
+    fn stage_endorsements(&self, ctx: &mut Ctx<'_>) {
+        if ctx.depth >= MAX_ENDORSEMENT_DEPTH {
+            return;
+        }
         let mut endorsements = Vec::new();
-        if depth < MAX_ENDORSEMENT_DEPTH {
-            for (ptr, e) in find_endorsements(doc) {
-                // `endorsementJwt` entries are compact JWS strings; `endorsement` entries objects.
-                let mut r = match e.as_str() {
-                    Some(token) => self.verify_jwt(token),
-                    None => self.run(e, depth + 1),
-                };
-                r.source = Some(format!("endorsement at {ptr}"));
-                endorsements.push(r);
-            }
+        for (ptr, e) in find_endorsements(ctx.doc) {
+            // `endorsementJwt` entries are compact JWS strings; `endorsement` entries objects.
+            let mut r = match e.as_str() {
+                Some(token) => self.jwt(token, ctx.depth + 1),
+                None => self.credential(e, Securing::Embedded, ctx.depth + 1),
+            };
+            r.source = Some(format!("endorsement at {ptr}"));
+            endorsements.push(r);
         }
         if !endorsements.is_empty() {
             let bad = endorsements.iter().filter(|r| !r.verified).count();
-            checks.push(if bad == 0 {
-                Check::passed("endorsements")
+            ctx.checks.push(if bad == 0 {
+                Check::passed(CheckId::Endorsements)
                     .note(format!("{} endorsement(s) verified", endorsements.len()))
             } else {
                 Check::warning(
-                    "endorsements",
+                    CheckId::Endorsements,
                     pt::PROOF_VERIFICATION_ERROR,
                     "Endorsement not verified",
                     format!(
@@ -345,65 +784,183 @@ impl Verifier {
                 )
             });
         }
+        ctx.endorsements = endorsements;
+    }
 
-        // Trust: its own phase, never part of `verified`.
+    fn stage_trust(&self, ctx: &mut Ctx<'_>) {
+        let doc = ctx.doc;
+        let issuer = issuer_id(doc);
         let achievement_id = doc
             .pointer("/credentialSubject/achievement/id")
             .and_then(Value::as_str);
-        let trusted = match (&self.options.trust, issuer.as_deref()) {
-            (None, _) => {
-                checks.push(Check::skipped("trust", "no trust list given"));
-                None
-            }
-            (Some(_), None) => {
-                checks.push(Check::with_problem(
-                    "trust",
+        // Trust is decided only on an identity a verified signature is bound to.
+        let bound = !ctx.blocked(&[CheckId::Proof, CheckId::IssuerKey, CheckId::SignedTerms])
+            && ctx
+                .checks
+                .iter()
+                .any(|c| c.id == CheckId::IssuerKey && c.outcome == Outcome::Passed);
+        let (check, trusted) = match (&self.options.trust, issuer) {
+            (None, _) => (Check::skipped(CheckId::Trust, "no trust list given"), None),
+            (Some(_), None) => (
+                Check::with_problem(
+                    CheckId::Trust,
                     Outcome::Indeterminate,
                     false,
                     pt::UNTRUSTED_ISSUER,
                     "No issuer",
                     "the credential names no issuer id",
                     Some("/issuer"),
-                ));
-                None
-            }
+                ),
+                None,
+            ),
+            (Some(_), Some(iss)) if !bound => (
+                Check::with_problem(
+                    CheckId::Trust,
+                    Outcome::Indeterminate,
+                    false,
+                    pt::ISSUER_UNPROVEN,
+                    "Issuer not proven",
+                    format!("no verified signature is bound to `{iss}`, so the trust list was not consulted"),
+                    Some("/issuer"),
+                ),
+                None,
+            ),
             (Some(list), Some(iss)) => match list.answer(iss, achievement_id) {
-                TrustAnswer::Registered => {
-                    checks
-                        .push(Check::passed("trust").note(format!("`{iss}` is on the trust list")));
-                    Some(true)
-                }
+                TrustAnswer::Registered => (
+                    Check::passed(CheckId::Trust).note(format!("`{iss}` is on the trust list")),
+                    Some(true),
+                ),
                 other => {
                     let why = if other == TrustAnswer::NotRegisteredForAchievement {
                         format!("`{iss}` is on the trust list, but not for this achievement")
                     } else {
                         format!("`{iss}` is not on the trust list")
                     };
-                    checks.push(Check::with_problem(
-                        "trust",
-                        Outcome::Warning,
-                        false,
-                        pt::UNTRUSTED_ISSUER,
-                        "Issuer not trusted",
-                        why,
-                        Some("/issuer"),
-                    ));
-                    Some(false)
+                    (
+                        Check::with_problem(
+                            CheckId::Trust,
+                            Outcome::Warning,
+                            false,
+                            pt::UNTRUSTED_ISSUER,
+                            "Issuer not trusted",
+                            why,
+                            Some("/issuer"),
+                        ),
+                        Some(false),
+                    )
                 }
             },
         };
+        ctx.checks.push(check);
+        ctx.trusted = trusted;
+    }
 
-        let mut report = Report::from_checks(checks);
-        report.trusted = trusted;
-        report.signed_by = signed_by;
-        report.issuer = issuer;
-        report.credential_id = doc.get("id").and_then(Value::as_str).map(String::from);
-        report.achievement = doc
-            .pointer("/credentialSubject/achievement/name")
-            .or_else(|| doc.get("name"))
-            .and_then(Value::as_str)
-            .map(String::from);
-        report.endorsements = endorsements;
+    /// Verifies a presentation: its form, its holder's proof (purpose `authentication`, with the
+    /// challenge and domain the options name), that the holder signed it, and every credential
+    /// it carries.
+    fn presentation(&self, vp: &Value, depth: usize) -> Report {
+        let mut ctx = Ctx {
+            doc: vp,
+            depth,
+            securing: Securing::Embedded,
+            checks: vec![Check::passed(CheckId::Parse)],
+            signer: None,
+            jwt_window: (None, None),
+            endorsements: Vec::new(),
+            credentials: Vec::new(),
+            trusted: None,
+        };
+        ctx.checks
+            .push(Check::passed(CheckId::Type).note("VerifiablePresentation"));
+        ctx.checks.push(super::terms::check(&self.processor, vp));
+        let mut expected = Expectations::assertion();
+        expected.proof_purpose = "authentication".into();
+        expected.challenge = self.options.challenge.clone();
+        expected.domain = self.options.domain.clone();
+        expected.now = Some(self.options.now());
+        expected.legacy_suites = self.options.legacy_suites;
+        let outcomes = self.proofs.verify(vp, &expected).unwrap_or_default();
+        let holder = vp
+            .get("holder")
+            .and_then(|h| h.as_str().or_else(|| h.get("id").and_then(Value::as_str)));
+        if outcomes.is_empty() && self.options.relax.accept_unsigned_presentation {
+            ctx.checks.push(Check::with_problem(
+                CheckId::PresentationProof,
+                Outcome::Warning,
+                false,
+                pt::PROOF_VERIFICATION_ERROR,
+                "Unsigned presentation",
+                "the presentation has no proof; accepted because the caller relaxed it (danger): nothing shows who presented it",
+                Some("/proof"),
+            ));
+        } else {
+            let (checks, signer) = proof_checks(vp, &outcomes, CheckId::PresentationProof);
+            ctx.checks.extend(checks);
+            ctx.signer = signer;
+        }
+        let items = as_list(vp.get("verifiableCredential"));
+        let mut strangers = Vec::new();
+        let presenter = holder
+            .map(String::from)
+            .or_else(|| ctx.signer.as_ref().map(|s| s.controller.clone()));
+        let reports = self.nested(&mut ctx, &items, "/verifiableCredential", |cred, source| {
+            let subject = cred
+                .pointer("/credentialSubject/id")
+                .and_then(Value::as_str);
+            if let (Some(p), Some(s)) = (presenter.as_deref(), subject) {
+                if !same_identity(p, s) {
+                    strangers.push(format!("{source} is about `{s}`"));
+                }
+            }
+        });
+        // One `holder` check: the presentation was signed by its holder, who is the subject of
+        // what it presents.
+        let holder_check = match (&ctx.signer, holder) {
+            (Some(s), Some(h)) if !same_identity(&s.controller, h) => Check::failed(
+                CheckId::Holder,
+                pt::INVALID_VERIFICATION_METHOD,
+                "Not signed by the holder",
+                format!(
+                    "the presentation was signed by a key of `{}`, not of its holder `{h}`",
+                    s.controller
+                ),
+                Some("/holder"),
+            ),
+            _ if !strangers.is_empty() => Check::failed(
+                CheckId::Holder,
+                pt::RECIPIENT_MISMATCH,
+                "Holder is not the subject",
+                format!(
+                    "the holder `{}` presents credentials about someone else: {}",
+                    presenter.as_deref().unwrap_or("?"),
+                    strangers.join("; ")
+                ),
+                Some("/verifiableCredential"),
+            ),
+            (None, _) => Check::skipped(CheckId::Holder, "no verified presentation proof"),
+            (Some(s), Some(h)) => {
+                let _ = s;
+                Check::passed(CheckId::Holder).note(format!(
+                    "signed by the holder {h}, the subject of what it presents"
+                ))
+            }
+            (Some(s), None) => Check::warning(
+                CheckId::Holder,
+                pt::ISSUER_UNPROVEN,
+                "No holder named",
+                format!(
+                    "the presentation names no holder; it was signed by `{}`",
+                    s.controller
+                ),
+                Some("/holder"),
+            ),
+        };
+        ctx.checks.push(holder_check);
+        let mut report = Report::from_checks(ctx.checks);
+        report.signed_by = ctx.signer;
+        report.credential_id = vp.get("id").and_then(Value::as_str).map(String::from);
+        report.achievement = Some(format!("presentation of {} credential(s)", reports.len()));
+        report.credentials = reports;
         report
     }
 
@@ -411,11 +968,12 @@ impl Verifier {
         let mut e = Expectations::assertion();
         e.now = Some(self.options.now());
         e.legacy_suites = self.options.legacy_suites;
+        e.skew_seconds = self.options.skew.num_seconds();
         e
     }
 
     fn schema_check(&self, doc: &Value) -> Check {
-        const ID: &str = "schema";
+        const ID: CheckId = CheckId::Schema;
         if self.options.relax.skip_schema {
             return Check::skipped(ID, "schema checking was switched off (danger)");
         }
@@ -424,9 +982,8 @@ impl Verifier {
             Some(v) => vec![(0, v)],
             None => {
                 // No schema named: check against the bundled OB 3.0 schema for the credential's
-                // type and VC version, as the 1EdTech validator does.
-                let v1 =
-                    doc.pointer("/@context/0").and_then(Value::as_str) == Some(structure::VC_V1);
+                // type and VC version, as the 1EdTech validator does — a conformance finding.
+                let v1 = crate::vocab::VcVersion::of(doc) == Some(crate::vocab::VcVersion::V1);
                 let kind = match (credential_type(doc), v1) {
                     (Some("OpenBadgeCredential" | "AchievementCredential"), false) => {
                         SchemaKind::AchievementCredential
@@ -440,17 +997,17 @@ impl Verifier {
                 let errors = schema::validate(kind, doc);
                 return match errors.first() {
                     None => Check::passed(ID).note(format!("bundled {}", kind.bundled_id())),
-                    Some(first) => Check::failed(
+                    Some(first) => self.conformance(Check::failed(
                         ID,
                         pt::SCHEMA_ERROR,
-                        "Not an Open Badges 3.0 credential",
+                        "Does not follow the Open Badges 3.0 schema",
                         format!(
-                            "{} ({} schema error(s); expected the OB 3.0 data model)",
+                            "{} ({} schema error(s) against the official OB 3.0 JSON Schema; the credential names no schema, so this is a warning)",
                             first.message,
                             errors.len()
                         ),
                         Some(&first.pointer),
-                    ),
+                    )),
                 };
             }
         };
@@ -462,16 +1019,21 @@ impl Verifier {
             let id = s.get("id").and_then(Value::as_str).unwrap_or("");
             let Some(kind) = SchemaKind::from_credential_schema_id(id) else {
                 return Check::with_problem(ID, Outcome::Indeterminate, false, pt::SCHEMA_ERROR, "Unknown schema",
-                    format!("credentialSchema `{id}` is not one of the bundled OB 3.0 and CLR 2.0 schemas; not fetched (offline)"),
+                    format!("credentialSchema `{id}` is not one of the bundled OB 3.0 and CLR 2.0 schemas; not fetched"),
                     Some(&format!("/credentialSchema/{i}")));
             };
             let errors = schema::validate(kind, doc);
             if let Some(first) = errors.first() {
+                // The credential itself names the schema (OB 3.0 verification, step 1): fatal.
                 return Check::failed(
                     ID,
                     pt::SCHEMA_ERROR,
                     "Schema validation failed",
-                    format!("{} ({} error(s) against {id})", first.message, errors.len()),
+                    format!(
+                        "{} ({} error(s) against {id}, which the credential names)",
+                        first.message,
+                        errors.len()
+                    ),
                     Some(&first.pointer),
                 );
             }
@@ -484,15 +1046,21 @@ impl Verifier {
         }
     }
 
-    /// Verifies a status list credential: a valid proof by a key its issuer controls, the issuer
-    /// being `issuer`, and its validity window.
-    fn verify_status_list(&self, list: &Value, issuer: &str) -> Result<(), String> {
+    /// Verifies a status list credential: its form, a valid proof by a key its own issuer
+    /// controls, and its validity window. Bitstring Status List lets that issuer differ from the
+    /// credential's; the verdict then names who signed the list.
+    fn verify_status_list(
+        &self,
+        list: &Value,
+        issuer: &str,
+    ) -> std::result::Result<String, String> {
         // The verdict depends on the list, the issuer and the clock; the clock is fixed per
-        // Verifier only when `at` was given, so cache only then or for a short-lived verifier.
-        let key = (
-            issuer.to_string(),
-            Sha256::digest(list.to_string().as_bytes()).into(),
-        );
+        // Verifier only when `at` was given, so cache only then.
+        let mut h = Sha256::new();
+        h.update(issuer.as_bytes());
+        h.update([0]);
+        h.update(list.to_string().as_bytes());
+        let key: [u8; 32] = h.finalize().into();
         if self.options.now.is_some() {
             if let Some(v) = self
                 .list_verdicts
@@ -515,18 +1083,23 @@ impl Verifier {
         verdict
     }
 
-    fn verify_status_list_uncached(&self, list: &Value, issuer: &str) -> Result<(), String> {
-        let list_issuer = issuer_id(list).unwrap_or_default();
-        if list_issuer != issuer {
-            return Err(format!(
-                "its issuer is `{list_issuer}`, not the credential's issuer `{issuer}`"
-            ));
+    fn verify_status_list_uncached(
+        &self,
+        list: &Value,
+        issuer: &str,
+    ) -> std::result::Result<String, String> {
+        let terms = super::terms::check(&self.processor, list);
+        if terms.is_blocking() {
+            return Err(terms
+                .problem
+                .map_or("not in its signed form".into(), |p| p.detail));
         }
+        let list_issuer = issuer_id(list).unwrap_or_default().to_string();
         let outcomes = self
             .proofs
             .verify(list, &self.expectations())
             .map_err(|e| e.to_string())?;
-        let (checks, signer) = proof_checks(list, &outcomes);
+        let (checks, signer) = proof_checks(list, &outcomes, CheckId::Proof);
         if let Some(c) = checks.iter().find(|c| c.is_blocking()) {
             return Err(c
                 .problem
@@ -543,7 +1116,39 @@ impl Verifier {
                 .problem
                 .map_or("outside its validity window".into(), |p| p.detail));
         }
-        Ok(())
+        Ok(if same_identity(&list_issuer, issuer) {
+            String::new()
+        } else {
+            format!("the list is signed by `{list_issuer}`, not by the credential's issuer")
+        })
+    }
+}
+
+/// The name a person knows the credential by.
+fn display_name(doc: &Value) -> Option<String> {
+    let pick = |v: &Value| -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            // A language-tagged value or a list of them (VC 2.0 §11.1): the first.
+            Value::Object(o) => o.get("@value").and_then(Value::as_str).map(String::from),
+            Value::Array(a) => a.iter().find_map(|x| {
+                x.as_str()
+                    .map(String::from)
+                    .or_else(|| x.get("@value").and_then(Value::as_str).map(String::from))
+            }),
+            _ => None,
+        }
+    };
+    doc.pointer("/credentialSubject/achievement/name")
+        .and_then(pick)
+        .or_else(|| doc.get("name").and_then(pick))
+}
+
+fn as_list(v: Option<&Value>) -> Vec<&Value> {
+    match v {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(Value::Null) | None => vec![],
+        Some(v) => vec![v],
     }
 }
 
@@ -552,11 +1157,11 @@ impl Verifier {
 fn data_model_check(doc: &Value) -> Check {
     if credential_type(doc) == Some("ClrCredential") {
         // The OB 3.0 lint does not apply to the CLR wrapper; its nested credentials are linted
-        // one by one when `crate::clr::verify_clr` verifies them.
+        // one by one.
         return match crate::clr::data_model_problem(doc) {
-            None => Check::passed("data-model").note("CLR 2.0"),
+            None => Check::passed(CheckId::DataModel).note("CLR 2.0"),
             Some((detail, pointer)) => Check::failed(
-                "data-model",
+                CheckId::DataModel,
                 pt::MALFORMED_VALUE_ERROR,
                 "Does not follow the CLR 2.0 data model",
                 detail,
@@ -570,9 +1175,9 @@ fn data_model_check(doc: &Value) -> Check {
         .filter(|f| f.severity == crate::lint::Severity::Error)
         .collect();
     match errors.first() {
-        None => Check::passed("data-model"),
+        None => Check::passed(CheckId::DataModel),
         Some(f) => Check::failed(
-            "data-model",
+            CheckId::DataModel,
             pt::MALFORMED_VALUE_ERROR,
             "Does not follow the OB 3.0 data model",
             format!(
@@ -586,35 +1191,20 @@ fn data_model_check(doc: &Value) -> Check {
     }
 }
 
-/// Verifies one credential with `options` (see [`Verifier`] to verify many).
+/// Verifies one input of any form with `options` (see [`Verifier`] to verify many).
 pub fn verify(input: &[u8], options: &VerifyOptions) -> Result<Report> {
     Verifier::new(options.clone()).verify_bytes(input)
 }
 
-fn is_compact_jws(text: &str) -> bool {
-    let t = text.trim();
-    t.starts_with("eyJ")
-        && t.split('.').count() == 3
-        && t.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
-}
-
-pub(crate) fn issuer_id(doc: &Value) -> Option<String> {
-    match doc.get("issuer") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Object(o)) => o.get("id").and_then(Value::as_str).map(String::from),
-        _ => None,
-    }
-}
-
-/// JWT key binding: trust-list keys and did:key first, then a `kid` that dereferences (https
-/// Profile, did:web) to a key controlled by the issuer and not retired when the token was issued.
+/// JWT key binding: trust-list keys, did:key and did:jwk first, then a `kid` that dereferences
+/// (https Profile, did:web) to a key controlled by the issuer and not retired when the token was
+/// issued.
 struct ControllerJwtKeys {
     bound: crate::jwt::BoundKeys,
     controllers: ControllerResolver,
     issued: Option<chrono::DateTime<chrono::Utc>>,
     /// When the key a `kid` named was retired (before the token was issued, or it is refused).
-    retired: std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>,
+    retired: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 impl crate::jwt::JwtKeyResolver for ControllerJwtKeys {
@@ -633,7 +1223,7 @@ impl crate::jwt::JwtKeyResolver for ControllerJwtKeys {
         };
         use crate::keys::KeyResolver as _;
         let vm = self.controllers.resolve(kid, "assertionMethod")?;
-        if vm.controller != issuer {
+        if !same_identity(&vm.controller, issuer) {
             return Err(crate::error::Error::key(format!(
                 "the kid `{kid}` is controlled by `{}`, not by the issuer `{issuer}`",
                 vm.controller
@@ -657,18 +1247,19 @@ impl crate::jwt::JwtKeyResolver for ControllerJwtKeys {
     }
 }
 
-/// The signer of the accepted proof.
-type Signer = crate::verify::report::SignedBy;
-
-fn proof_checks(doc: &Value, outcomes: &[ProofOutcome]) -> (Vec<Check>, Option<Signer>) {
+fn proof_checks(
+    doc: &Value,
+    outcomes: &[ProofOutcome],
+    id: CheckId,
+) -> (Vec<Check>, Option<SignedBy>) {
     let mut checks = Vec::new();
     if outcomes.is_empty() {
         let detail = match doc.get("proof") {
             Some(Value::Null) => "`proof` is null",
-            _ => "the credential has no embedded proof",
+            _ => "the document has no embedded proof",
         };
         checks.push(Check::failed(
-            "proof",
+            id,
             pt::PROOF_VERIFICATION_ERROR,
             "No proof",
             detail,
@@ -679,7 +1270,7 @@ fn proof_checks(doc: &Value, outcomes: &[ProofOutcome]) -> (Vec<Check>, Option<S
     let good = outcomes.iter().find(|o| o.result.is_ok());
     match good {
         Some(o) => {
-            checks.push(Check::passed("proof").note(format!(
+            checks.push(Check::passed(id).note(format!(
                 "{} by {}",
                 o.suite.as_deref().unwrap_or(&o.proof_type),
                 o.verification_method.as_deref().unwrap_or("?")
@@ -699,7 +1290,7 @@ fn proof_checks(doc: &Value, outcomes: &[ProofOutcome]) -> (Vec<Check>, Option<S
                     ProofFailureKind::UnknownSuite | ProofFailureKind::SuiteDisabled
                 ) {
                     checks.push(Check::warning(
-                        "proof-set",
+                        CheckId::ProofSet,
                         pt::PROOF_VERIFICATION_ERROR,
                         "Unknown proof beside a valid one",
                         detail,
@@ -707,7 +1298,7 @@ fn proof_checks(doc: &Value, outcomes: &[ProofOutcome]) -> (Vec<Check>, Option<S
                     ));
                 } else {
                     checks.push(Check::failed(
-                        "proof-set",
+                        CheckId::ProofSet,
                         pt::PROOF_VERIFICATION_ERROR,
                         "A proof in the set did not verify",
                         detail,
@@ -719,7 +1310,7 @@ fn proof_checks(doc: &Value, outcomes: &[ProofOutcome]) -> (Vec<Check>, Option<S
                 .verification_method
                 .clone()
                 .zip(o.controller.clone())
-                .map(|(vm, c)| Signer {
+                .map(|(vm, c)| SignedBy {
                     key: Some(vm),
                     controller: c,
                     signed_at: o.created.clone(),
@@ -738,20 +1329,52 @@ fn proof_checks(doc: &Value, outcomes: &[ProofOutcome]) -> (Vec<Check>, Option<S
                 )
                 .unwrap_or(&outcomes[0]);
             let f = o.result.as_ref().err().cloned();
-            let (kind, title) = match f.as_ref().map(|f| f.kind) {
-                Some(ProofFailureKind::DataLoss) => {
-                    (pt::DATA_LOSS_DETECTION_ERROR, "JSON-LD data loss")
-                }
+            let (kind, title, outcome) = match f.as_ref().map(|f| f.kind) {
+                Some(ProofFailureKind::KeyUnavailable) => (
+                    pt::KEY_RETRIEVAL_ERROR,
+                    "Key not retrieved",
+                    Outcome::Indeterminate,
+                ),
+                Some(ProofFailureKind::DataLoss) => (
+                    pt::DATA_LOSS_DETECTION_ERROR,
+                    "JSON-LD data loss",
+                    Outcome::Failed,
+                ),
                 Some(ProofFailureKind::VerificationMethod) => (
                     pt::INVALID_VERIFICATION_METHOD,
                     "Verification method not usable",
+                    Outcome::Failed,
+                ),
+                Some(ProofFailureKind::Challenge) => (
+                    pt::INVALID_CHALLENGE_ERROR,
+                    "Wrong challenge",
+                    Outcome::Failed,
+                ),
+                Some(ProofFailureKind::Domain) => {
+                    (pt::INVALID_DOMAIN_ERROR, "Wrong domain", Outcome::Failed)
+                }
+                Some(ProofFailureKind::Dates) => (
+                    pt::PROOF_VERIFICATION_ERROR,
+                    "Proof dates not valid",
+                    Outcome::Failed,
+                ),
+                Some(ProofFailureKind::Purpose) | Some(ProofFailureKind::Context) => (
+                    pt::PROOF_VERIFICATION_ERROR,
+                    "Proof not usable",
+                    Outcome::Failed,
                 ),
                 Some(ProofFailureKind::ProofValue)
                 | Some(ProofFailureKind::Malformed)
-                | Some(ProofFailureKind::UnknownSuite) => {
-                    (pt::PROOF_VERIFICATION_ERROR, "Malformed or unknown proof")
-                }
-                _ => (pt::PROOF_VERIFICATION_ERROR, "Signature not verified"),
+                | Some(ProofFailureKind::UnknownSuite) => (
+                    pt::PROOF_VERIFICATION_ERROR,
+                    "Malformed or unknown proof",
+                    Outcome::Failed,
+                ),
+                _ => (
+                    pt::PROOF_VERIFICATION_ERROR,
+                    "Signature not verified",
+                    Outcome::Failed,
+                ),
             };
             let pointer = f.as_ref().map(|f| {
                 if f.kind == ProofFailureKind::DataLoss {
@@ -760,8 +1383,10 @@ fn proof_checks(doc: &Value, outcomes: &[ProofOutcome]) -> (Vec<Check>, Option<S
                     format!("{}{}", o.pointer, f.pointer)
                 }
             });
-            checks.push(Check::failed(
-                "proof",
+            checks.push(Check::with_problem(
+                id,
+                outcome,
+                true,
                 kind,
                 title,
                 f.map(|f| f.message).unwrap_or_default(),
@@ -772,9 +1397,9 @@ fn proof_checks(doc: &Value, outcomes: &[ProofOutcome]) -> (Vec<Check>, Option<S
     }
 }
 
-fn issuer_key_check(issuer: Option<&str>, signer: Option<&Signer>) -> Check {
-    const ID: &str = "issuer-key";
-    let Some(Signer {
+fn issuer_key_check(issuer: Option<&str>, signer: Option<&SignedBy>) -> Check {
+    const ID: CheckId = CheckId::IssuerKey;
+    let Some(SignedBy {
         key: Some(vm),
         controller,
         signed_at,
@@ -795,7 +1420,7 @@ fn issuer_key_check(issuer: Option<&str>, signer: Option<&Signer>) -> Check {
             Some("/issuer"),
         );
     };
-    if controller == issuer {
+    if same_identity(controller, issuer) {
         let when = match retired_from {
             Some(r) => format!(
                 "; its controller has retired it from {r}, after this proof was created ({}), so the proof stands",
@@ -805,16 +1430,13 @@ fn issuer_key_check(issuer: Option<&str>, signer: Option<&Signer>) -> Check {
         };
         return Check::passed(ID).note(format!("signed with {vm}, controlled by the issuer{when}"));
     }
-    let can_control = issuer.starts_with("did:")
-        || issuer.starts_with("https://")
-        || issuer.starts_with("http://");
-    if can_control {
+    if can_control_keys(issuer) {
         Check::failed(ID, pt::INVALID_VERIFICATION_METHOD, "Key not the issuer's",
             format!("the proof was made with {vm}, controlled by `{controller}`, not by the issuer `{issuer}`"),
             Some("/issuer"))
     } else {
-        Check::warning(ID, pt::ISSUER_UNPROVEN, "Issuer identity unproven",
-            format!("the issuer id `{issuer}` cannot control keys; the signing key {vm} is controlled by `{controller}` — trust decisions rest on that controller"),
+        Check::failed(ID, pt::ISSUER_UNPROVEN, "Issuer identity cannot hold keys",
+            format!("the issuer id `{issuer}` is not a DID or URL, so no key can be bound to it; the signing key {vm} belongs to `{controller}`, which is not the issuer the credential names"),
             Some("/issuer"))
     }
 }

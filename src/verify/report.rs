@@ -1,206 +1,12 @@
 //! The verification [`Report`]: an ordered list of [`Check`]s, each with a stable id, an
-//! [`Outcome`], a fatal flag and, when something is wrong, a [`Problem`] that points at the field.
+//! [`Outcome`], a fatal flag and, when something is wrong, a [`Problem`] that points at the field;
+//! the verdict is computed from them, and the headline says which question failed.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// The outcome of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum Outcome {
-    /// The check ran and the credential satisfies it.
-    Passed,
-    /// The check ran and the credential does not satisfy it.
-    Failed,
-    /// Not a failure, but something a person should know (e.g. a VC 1.1 credential).
-    Warning,
-    /// The check did not apply or was switched off (the problem says why).
-    Skipped,
-    /// The check could not be completed (e.g. a status list could not be fetched).
-    Indeterminate,
-}
-
-impl Outcome {
-    /// `passed`, `failed`, `warning`, `skipped` or `indeterminate`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Outcome::Passed => "passed",
-            Outcome::Failed => "failed",
-            Outcome::Warning => "warning",
-            Outcome::Skipped => "skipped",
-            Outcome::Indeterminate => "indeterminate",
-        }
-    }
-}
-
-/// What is wrong, in the shape of an RFC 9457 problem detail: a `type` URI, a short `title`, a
-/// `detail` saying what was found and what was expected, and the JSON Pointer `instance` of the field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Problem {
-    /// A URI identifying the problem type (stable; see [`problem_types`]).
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// A short, human-readable summary of the problem type.
-    pub title: String,
-    /// What was found and what was expected.
-    pub detail: String,
-    /// JSON Pointer to the field concerned (`""` = the whole document).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance: Option<String>,
-}
-
-/// Problem type URIs. Where the W3C VC specifications define an error (e.g. `PROOF_VERIFICATION_ERROR`),
-/// the URI is the one they define; the others live under this crate's namespace.
-pub mod problem_types {
-    /// The input could not be parsed.
-    pub const PARSING_ERROR: &str = "https://www.w3.org/TR/vc-data-model#PARSING_ERROR";
-    /// The credential does not conform to the data model.
-    pub const MALFORMED_VALUE_ERROR: &str =
-        "https://www.w3.org/TR/vc-data-model#MALFORMED_VALUE_ERROR";
-    /// A proof did not verify.
-    pub const PROOF_VERIFICATION_ERROR: &str = "https://w3id.org/security#PROOF_VERIFICATION_ERROR";
-    /// A proof is malformed.
-    pub const PROOF_GENERATION_ERROR: &str = "https://w3id.org/security#PROOF_GENERATION_ERROR";
-    /// JSON-LD processing would lose data (an undefined term, a relative IRI, …).
-    pub const DATA_LOSS_DETECTION_ERROR: &str =
-        "https://w3id.org/security#DATA_LOSS_DETECTION_ERROR";
-    /// A verification method could not be dereferenced or is not the issuer's.
-    pub const INVALID_VERIFICATION_METHOD: &str =
-        "https://w3id.org/security#INVALID_VERIFICATION_METHOD";
-    /// The presentation's domain did not match.
-    pub const INVALID_DOMAIN_ERROR: &str = "https://w3id.org/security#INVALID_DOMAIN_ERROR";
-    /// The presentation's challenge did not match.
-    pub const INVALID_CHALLENGE_ERROR: &str = "https://w3id.org/security#INVALID_CHALLENGE_ERROR";
-    /// The status list could not be fetched.
-    pub const STATUS_RETRIEVAL_ERROR: &str =
-        "https://www.w3.org/ns/credentials/status-list#STATUS_RETRIEVAL_ERROR";
-    /// The status list credential did not verify.
-    pub const STATUS_VERIFICATION_ERROR: &str =
-        "https://www.w3.org/ns/credentials/status-list#STATUS_VERIFICATION_ERROR";
-    /// The status list is shorter than the minimum.
-    pub const STATUS_LIST_LENGTH_ERROR: &str =
-        "https://www.w3.org/ns/credentials/status-list#STATUS_LIST_LENGTH_ERROR";
-    /// The status index is outside the list.
-    pub const RANGE_ERROR: &str = "https://www.w3.org/ns/credentials/status-list#RANGE_ERROR";
-    /// The credential has expired.
-    pub const EXPIRED: &str = "https://openbadges.rs/problems#expired";
-    /// The credential is not yet valid.
-    pub const NOT_YET_VALID: &str = "https://openbadges.rs/problems#not-yet-valid";
-    /// The credential was revoked or suspended.
-    pub const REVOKED: &str = "https://openbadges.rs/problems#revoked";
-    /// The credential is not for the expected recipient.
-    pub const RECIPIENT_MISMATCH: &str = "https://openbadges.rs/problems#recipient-mismatch";
-    /// The issuer is not on the verifier's trust list.
-    pub const UNTRUSTED_ISSUER: &str = "https://openbadges.rs/problems#untrusted-issuer";
-    /// The issuer's control of the signing key could not be established.
-    pub const ISSUER_UNPROVEN: &str = "https://openbadges.rs/problems#issuer-unproven";
-    /// The JSON Schema check failed.
-    pub const SCHEMA_ERROR: &str = "https://openbadges.rs/problems#schema";
-    /// A check was switched off or did not apply.
-    pub const NOT_APPLICABLE: &str = "https://openbadges.rs/problems#not-applicable";
-}
-
-/// One check of the verification pipeline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Check {
-    /// Stable kebab-case identifier (`proof`, `validity-window`, `status`, …).
-    pub id: String,
-    /// What the check found.
-    pub outcome: Outcome,
-    /// Whether a non-passing outcome makes the credential not verified.
-    pub fatal: bool,
-    /// What is wrong, when the outcome is not `passed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub problem: Option<Problem>,
-    /// A short note for people (e.g. which key signed), also on passed checks.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-impl Check {
-    /// A passed check (fatal: had it failed, the credential would not be verified).
-    pub fn passed(id: &str) -> Self {
-        Check {
-            id: id.to_string(),
-            outcome: Outcome::Passed,
-            fatal: true,
-            problem: None,
-            note: None,
-        }
-    }
-
-    /// A non-passed check with a problem.
-    pub fn with_problem(
-        id: &str,
-        outcome: Outcome,
-        fatal: bool,
-        kind: &str,
-        title: &str,
-        detail: impl Into<String>,
-        instance: Option<&str>,
-    ) -> Self {
-        Check {
-            id: id.to_string(),
-            outcome,
-            fatal,
-            problem: Some(Problem {
-                kind: kind.to_string(),
-                title: title.to_string(),
-                detail: detail.into(),
-                instance: instance.map(str::to_string),
-            }),
-            note: None,
-        }
-    }
-
-    /// A fatal failure.
-    pub fn failed(
-        id: &str,
-        kind: &str,
-        title: &str,
-        detail: impl Into<String>,
-        instance: Option<&str>,
-    ) -> Self {
-        Check::with_problem(id, Outcome::Failed, true, kind, title, detail, instance)
-    }
-
-    /// A non-fatal warning.
-    pub fn warning(
-        id: &str,
-        kind: &str,
-        title: &str,
-        detail: impl Into<String>,
-        instance: Option<&str>,
-    ) -> Self {
-        Check::with_problem(id, Outcome::Warning, false, kind, title, detail, instance)
-    }
-
-    /// A skipped check, with the reason.
-    pub fn skipped(id: &str, why: impl Into<String>) -> Self {
-        Check::with_problem(
-            id,
-            Outcome::Skipped,
-            false,
-            problem_types::NOT_APPLICABLE,
-            "Not checked",
-            why,
-            None,
-        )
-    }
-
-    /// Adds a note.
-    pub fn note(mut self, note: impl Into<String>) -> Self {
-        self.note = Some(note.into());
-        self
-    }
-
-    /// Whether this check makes the credential not verified.
-    pub fn is_blocking(&self) -> bool {
-        self.fatal && matches!(self.outcome, Outcome::Failed | Outcome::Indeterminate)
-    }
-}
+use crate::check::{problem_types as pt, Check, CheckId, Outcome, Question};
 
 /// Which key made the signature a [`Report`] accepted, and whether its controller has retired it
 /// since. A key retired *before* the signature was made is never accepted (the proof check fails),
@@ -266,17 +72,21 @@ impl fmt::Display for SignedBy {
     }
 }
 
-/// The result of verifying one credential: every check, in order.
+/// The result of verifying one credential (or presentation, or CLR): every check, in order.
 ///
-/// `verified` is true iff no fatal check failed or was indeterminate. Trust is reported separately
-/// in [`Report::trusted`]: a credential can be authentic and current but from an issuer the
-/// verifier does not recognise.
+/// `verified` is true iff no fatal check failed or was indeterminate: the credential is
+/// *authentic* and *current* (see [`Question`]). Conformance findings are warnings unless the
+/// credential names a schema it fails or the verifier is strict. Trust is reported separately in
+/// [`Report::trusted`]: a credential can be authentic and current but from an issuer the verifier
+/// does not recognise.
 ///
 /// # Example
 /// ```
-/// use openbadges::verify::{Check, Report};
-/// let report = Report::from_checks(vec![Check::passed("parse"), Check::passed("proof")]);
+/// use openbadges::check::{Check, CheckId};
+/// use openbadges::verify::Report;
+/// let report = Report::from_checks(vec![Check::passed(CheckId::Parse), Check::passed(CheckId::Proof)]);
 /// assert!(report.verified);
+/// assert_eq!(report.headline(), "VERIFIED");
 /// let json = serde_json::to_value(&report)?;
 /// assert_eq!(json["checks"][1]["id"], "proof");
 /// # Ok::<(), serde_json::Error>(())
@@ -309,6 +119,10 @@ pub struct Report {
     /// Reports of embedded endorsements, verified with the same pipeline.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub endorsements: Vec<Report>,
+    /// Reports of the credentials a presentation or CLR carries, in order; the outer report's
+    /// `nested-credentials` check says whether they all verified.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub credentials: Vec<Report>,
 }
 
 impl Report {
@@ -325,11 +139,22 @@ impl Report {
             signed_by: None,
             checks,
             endorsements: Vec::new(),
+            credentials: Vec::new(),
         }
     }
 
-    /// The check with this id, if it ran.
+    /// Recomputes `verified` after checks were added or changed.
+    pub fn recompute(&mut self) {
+        self.verified = !self.checks.iter().any(Check::is_blocking);
+    }
+
+    /// The check with this id (kebab-case name, e.g. `"proof"`), if it ran.
     pub fn check(&self, id: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// The check with this id, if it ran.
+    pub fn get(&self, id: CheckId) -> Option<&Check> {
         self.checks.iter().find(|c| c.id == id)
     }
 
@@ -343,36 +168,141 @@ impl Report {
         self.checks.iter().filter(|c| c.outcome == Outcome::Warning)
     }
 
+    /// The checks that answer `question`.
+    pub fn answers(&self, question: Question) -> impl Iterator<Item = &Check> {
+        self.checks
+            .iter()
+            .filter(move |c| c.id.question() == question)
+    }
+
+    /// Whether no check answering `question` blocks the verdict (`true` when none ran).
+    pub fn holds(&self, question: Question) -> bool {
+        !self.answers(question).any(Check::is_blocking)
+    }
+
+    /// The one-line verdict a person reads first: `VERIFIED`, `VERIFIED, with 2 conformance
+    /// warnings`, or `NOT VERIFIED (revoked)`, `… (expired)`, `… (signature does not match:
+    /// altered or forged)`, `… (could not check: …)`.
+    pub fn headline(&self) -> String {
+        if self.verified {
+            let conformance = self
+                .answers(Question::Conformant)
+                .filter(|c| c.outcome == Outcome::Warning)
+                .count();
+            let other = self.warnings().count() - conformance;
+            let mut parts = Vec::new();
+            if conformance > 0 {
+                parts.push(plural(conformance, "conformance warning"));
+            }
+            if other > 0 {
+                parts.push(plural(other, "other warning"));
+            }
+            return if parts.is_empty() {
+                "VERIFIED".into()
+            } else {
+                format!("VERIFIED, with {}", parts.join(" and "))
+            };
+        }
+        match self.failures().next() {
+            Some(c) => format!("NOT VERIFIED ({})", reason(c)),
+            None => "NOT VERIFIED".into(),
+        }
+    }
+
     /// The report as stable, pretty JSON.
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
 }
 
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// Why the first blocking check blocks, in the words of the headline.
+fn reason(c: &Check) -> String {
+    let p = c.problem.as_ref();
+    let kind = p.map_or("", |p| p.kind.as_str());
+    let detail = p.map_or("", |p| p.detail.as_str());
+    let could_not = c.outcome == Outcome::Indeterminate;
+    match c.id {
+        CheckId::Status if kind == pt::REVOKED => {
+            if p.is_some_and(|p| p.title == "Suspended") {
+                "suspended".into()
+            } else {
+                "revoked".into()
+            }
+        }
+        CheckId::Status if could_not => format!("could not check its status: {detail}"),
+        CheckId::Status => format!("status unreadable: {detail}"),
+        CheckId::ValidityWindow if kind == pt::EXPIRED => "expired".into(),
+        CheckId::ValidityWindow if kind == pt::NOT_YET_VALID => "not yet valid".into(),
+        CheckId::ValidityWindow => format!("malformed dates: {detail}"),
+        CheckId::Proof | CheckId::ProofSet | CheckId::PresentationProof
+            if kind == pt::KEY_RETRIEVAL_ERROR =>
+        {
+            format!("could not check: {detail}")
+        }
+        CheckId::Proof | CheckId::ProofSet | CheckId::PresentationProof
+            if p.is_some_and(|p| p.title == "Signature not verified") =>
+        {
+            "signature does not match: altered or forged".into()
+        }
+        CheckId::Proof | CheckId::ProofSet | CheckId::PresentationProof => {
+            format!("proof not verified: {detail}")
+        }
+        CheckId::IssuerKey => format!("not signed by the issuer: {detail}"),
+        CheckId::SignedTerms => format!("not what was signed: {detail}"),
+        CheckId::Holder => format!("not presented by its holder: {detail}"),
+        CheckId::Recipient => format!("not for this recipient: {detail}"),
+        CheckId::NestedCredentials => detail.to_string(),
+        CheckId::Format | CheckId::Parse => format!("not a credential we can read: {detail}"),
+        _ if c.id.question() == Question::Conformant => {
+            format!("does not conform ({}): {detail}", c.id)
+        }
+        _ => format!("{}: {detail}", c.id),
+    }
+}
+
+/// Writes `s` with control characters (ANSI escapes, carriage returns, bidi overrides) shown as
+/// `\u{…}`, so text from a credential cannot repaint a terminal.
+pub(crate) fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        c.is_control() && c != '\n'
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for ch in s.chars() {
+        if bad(ch) {
+            out.push_str(&format!("\\u{{{:x}}}", ch as u32));
+        } else {
+            out.push(ch);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// One line, with no control characters at all (not even newlines).
+fn one_line(s: &str) -> String {
+    escape_controls(&s.replace('\n', " ")).into_owned()
+}
+
 impl fmt::Display for Report {
-    /// A short human summary: a verdict line, then one aligned line per check.
+    /// A short human summary: the headline, then one aligned line per check, then nested reports.
+    /// Every string that came from the credential is escaped (no control characters reach the
+    /// terminal).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = self.achievement.as_deref().unwrap_or("credential");
-        let verdict = if !self.verified {
-            let first = self.failures().next();
-            match first.map(|c| c.id.as_str()) {
-                Some("validity-window") => {
-                    "NOT VERIFIED (authentic, but outside its validity window)"
-                }
-                Some("status") => "NOT VERIFIED (revoked, suspended, or status unknown)",
-                Some("proof") | Some("proof-set") | Some("issuer-key") => {
-                    "NOT VERIFIED (signature or key check failed: possibly forged or altered)"
-                }
-                _ => "NOT VERIFIED",
-            }
-        } else if self.warnings().next().is_some() {
-            "VERIFIED with warnings"
-        } else {
-            "VERIFIED"
-        };
-        writeln!(f, "{verdict}: {what}")?;
+        writeln!(f, "{}: {}", one_line(&self.headline()), one_line(what))?;
         if let Some(src) = &self.source {
-            writeln!(f, "  source: {src}")?;
+            writeln!(f, "  source: {}", one_line(src))?;
         }
         if let Some(issuer) = &self.issuer {
             let trust = match self.trusted {
@@ -380,27 +310,86 @@ impl fmt::Display for Report {
                 Some(false) => " (not on trust list)",
                 None => "",
             };
-            writeln!(f, "  issuer: {issuer}{trust}")?;
+            writeln!(f, "  issuer: {}{trust}", one_line(issuer))?;
         }
-        let width = self.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+        let width = self
+            .checks
+            .iter()
+            .map(|c| c.id.as_str().len())
+            .max()
+            .unwrap_or(0);
         for c in &self.checks {
-            let mut line = format!("  {:<13} {:<width$}", c.outcome.as_str(), c.id);
+            let mut line = format!("  {:<13} {:<width$}", c.outcome.as_str(), c.id.as_str());
             if let Some(p) = &c.problem {
-                line.push_str(&format!("  {}", p.detail));
+                line.push_str(&format!("  {}", one_line(&p.detail)));
                 if let Some(i) = p.instance.as_deref().filter(|i| !i.is_empty()) {
-                    line.push_str(&format!(" (at {i})"));
+                    line.push_str(&format!(" (at {})", one_line(i)));
                 }
             } else if let Some(n) = c.note.as_deref().filter(|n| !n.is_empty()) {
-                line.push_str(&format!("  {n}"));
+                line.push_str(&format!("  {}", one_line(n)));
             }
             writeln!(f, "{}", line.trim_end())?;
         }
-        for e in &self.endorsements {
-            writeln!(f, "  endorsement:")?;
-            for line in e.to_string().lines() {
-                writeln!(f, "    {line}")?;
+        for (label, list) in [
+            ("endorsement", &self.endorsements),
+            ("credential", &self.credentials),
+        ] {
+            for e in list {
+                writeln!(f, "  {label}:")?;
+                for line in e.to_string().lines() {
+                    writeln!(f, "    {line}")?;
+                }
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let mut r = Report::from_checks(vec![Check::skipped(
+            CheckId::Refresh,
+            "refresh at \u{1b}[2J\u{1b}[HVERIFIED\r",
+        )]);
+        r.achievement = Some("Badge\u{1b}[32m\u{202e}".into());
+        let text = r.to_string();
+        assert!(!text.contains('\u{1b}') && !text.contains('\r') && !text.contains('\u{202e}'));
+        assert!(text.contains("\\u{1b}[2J"));
+    }
+
+    #[test]
+    fn headline_names_the_failed_question() {
+        use crate::check::problem_types as pt;
+        let revoked = Report::from_checks(vec![Check::failed(
+            CheckId::Status,
+            pt::REVOKED,
+            "Revoked",
+            "x",
+            None,
+        )]);
+        assert_eq!(revoked.headline(), "NOT VERIFIED (revoked)");
+        let expired = Report::from_checks(vec![Check::failed(
+            CheckId::ValidityWindow,
+            pt::EXPIRED,
+            "Expired",
+            "x",
+            None,
+        )]);
+        assert_eq!(expired.headline(), "NOT VERIFIED (expired)");
+        let warned = Report::from_checks(vec![
+            Check::warning(CheckId::Schema, pt::SCHEMA_ERROR, "t", "d", None),
+            Check::warning(
+                CheckId::DataModel,
+                pt::MALFORMED_VALUE_ERROR,
+                "t",
+                "d",
+                None,
+            ),
+        ]);
+        assert_eq!(warned.headline(), "VERIFIED, with 2 conformance warnings");
     }
 }

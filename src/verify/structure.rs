@@ -4,18 +4,8 @@
 use serde_json::Value;
 
 use super::options::Recipient;
-use super::report::{problem_types as pt, Check};
-
-/// The VC 2.0 base context.
-pub const VC_V2: &str = "https://www.w3.org/ns/credentials/v2";
-/// The VC 1.1 base context.
-pub const VC_V1: &str = "https://www.w3.org/2018/credentials/v1";
-
-/// Whether `url` is an Open Badges 3.0 context (any published version or the beta).
-pub fn is_ob_context(url: &str) -> bool {
-    url.starts_with("https://purl.imsglobal.org/spec/ob/v3p0/context")
-        || url.starts_with("https://imsglobal.github.io/openbadges-specification/context")
-}
+use crate::check::{problem_types as pt, Check, CheckId};
+pub use crate::vocab::{is_ob_context, VC_V1, VC_V2};
 
 fn contexts(doc: &Value) -> Vec<&Value> {
     match doc.get("@context") {
@@ -28,7 +18,7 @@ fn contexts(doc: &Value) -> Vec<&Value> {
 /// `context`: the VC context first, an OB 3.0 context present. Returns the check and whether the
 /// document is VC 1.1.
 pub(crate) fn context_check(doc: &Value, credential_type: &str) -> (Check, bool) {
-    const ID: &str = "context";
+    const ID: CheckId = CheckId::Context;
     let ctx = contexts(doc);
     let first = ctx.first().and_then(|v| v.as_str());
     let v1 = first == Some(VC_V1);
@@ -107,9 +97,9 @@ pub(crate) fn credential_type(doc: &Value) -> Option<&'static str> {
 /// `type`: `VerifiableCredential` plus a credential type this crate knows.
 pub(crate) fn type_check(doc: &Value) -> Check {
     match credential_type(doc) {
-        Some(t) => Check::passed("type").note(t),
+        Some(t) => Check::passed(CheckId::Type).note(t),
         None => Check::failed(
-            "type",
+            CheckId::Type,
             pt::MALFORMED_VALUE_ERROR,
             "Unknown credential type",
             format!(
@@ -124,19 +114,19 @@ pub(crate) fn type_check(doc: &Value) -> Check {
 /// `issuer`: an issuer id (a string, or an object with `id`).
 pub(crate) fn issuer_check(doc: &Value) -> Check {
     match doc.get("issuer") {
-        Some(Value::String(s)) if !s.is_empty() => Check::passed("issuer").note(s.clone()),
+        Some(Value::String(s)) if !s.is_empty() => Check::passed(CheckId::Issuer).note(s.clone()),
         Some(Value::Object(o)) if o.get("id").and_then(Value::as_str).is_some() => {
-            Check::passed("issuer")
+            Check::passed(CheckId::Issuer)
         }
         Some(Value::Object(_)) => Check::failed(
-            "issuer",
+            CheckId::Issuer,
             pt::MALFORMED_VALUE_ERROR,
             "Issuer without id",
             "the issuer Profile must have an `id` (a DID or URL)",
             Some("/issuer/id"),
         ),
         _ => Check::failed(
-            "issuer",
+            CheckId::Issuer,
             pt::MALFORMED_VALUE_ERROR,
             "Missing issuer",
             "the credential must name its issuer (a string id or a Profile with `id`)",
@@ -147,7 +137,7 @@ pub(crate) fn issuer_check(doc: &Value) -> Check {
 
 /// `subject`: an OB achievement subject has an `id` or an `identifier`.
 pub(crate) fn subject_check(doc: &Value, credential_type: &str) -> Check {
-    const ID: &str = "subject";
+    const ID: CheckId = CheckId::Subject;
     let subject = match doc.get("credentialSubject") {
         Some(Value::Object(o)) => o,
         Some(Value::Array(_)) => {
@@ -203,7 +193,7 @@ pub(crate) fn subject_check(doc: &Value, credential_type: &str) -> Check {
 
 /// `recipient`: does the credential name the expected recipient?
 pub(crate) fn recipient_check(doc: &Value, recipient: Option<&Recipient>) -> Check {
-    const ID: &str = "recipient";
+    const ID: CheckId = CheckId::Recipient;
     let Some(recipient) = recipient else {
         return Check::skipped(ID, "no expected recipient given");
     };

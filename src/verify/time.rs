@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
 
-use super::report::{problem_types as pt, Check};
+use crate::check::{problem_types as pt, Check, CheckId, Outcome};
 
 /// How a timestamp was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +32,7 @@ pub(crate) fn parse_datetime(s: &str) -> Option<(DateTime<Utc>, Zone)> {
 pub(crate) fn read_date(
     doc: &Value,
     pointer: &str,
-    check_id: &str,
+    check_id: CheckId,
 ) -> Result<Option<(DateTime<Utc>, Zone)>, Check> {
     match doc.pointer(pointer) {
         None | Some(Value::Null) => Ok(None),
@@ -55,94 +55,115 @@ pub(crate) fn read_date(
     }
 }
 
-/// The `validity-window` check.
+/// The `validity-window` check: every date the credential carries is judged — VC 2.0's
+/// `validFrom` / `validUntil` and VC 1.1's `issuanceDate` / `expirationDate` (a document with both
+/// must satisfy both) — plus, for a VC-JWT, its `nbf` / `exp` (`jwt_window`, seconds).
 pub(crate) fn validity_window(
     doc: &Value,
     now: DateTime<Utc>,
     skew: chrono::Duration,
     accept_expired: bool,
 ) -> Check {
-    const ID: &str = "validity-window";
-    let (from_ptr, until_ptr) = if doc.get("validFrom").is_some() || doc.get("validUntil").is_some()
-    {
-        ("/validFrom", "/validUntil")
-    } else {
-        ("/issuanceDate", "/expirationDate")
-    };
-    let from = match read_date(doc, from_ptr, ID) {
-        Ok(v) => v,
-        Err(c) => return c,
-    };
-    let until = match read_date(doc, until_ptr, ID) {
-        Ok(v) => v,
-        Err(c) => return c,
-    };
-    if let (Some((f, _)), Some((u, _))) = (from, until) {
-        if f > u {
-            return Check::failed(
-                ID,
-                pt::MALFORMED_VALUE_ERROR,
-                "Inverted validity window",
-                format!(
-                    "{} ({f}) is later than {} ({u})",
-                    &from_ptr[1..],
-                    &until_ptr[1..]
-                ),
-                Some(from_ptr),
-            );
+    window(doc, now, skew, accept_expired, (None, None))
+}
+
+/// [`validity_window`] with a VC-JWT's `nbf` and `exp` (NumericDates, seconds since the epoch).
+pub(crate) fn window(
+    doc: &Value,
+    now: DateTime<Utc>,
+    skew: chrono::Duration,
+    accept_expired: bool,
+    jwt_window: (Option<f64>, Option<f64>),
+) -> Check {
+    const ID: CheckId = CheckId::ValidityWindow;
+    let mut froms = Vec::new();
+    let mut untils = Vec::new();
+    for (ptr, is_from) in [
+        ("/validFrom", true),
+        ("/issuanceDate", true),
+        ("/validUntil", false),
+        ("/expirationDate", false),
+    ] {
+        match read_date(doc, ptr, ID) {
+            Ok(Some(d)) if is_from => froms.push((ptr.to_string(), d)),
+            Ok(Some(d)) => untils.push((ptr.to_string(), d)),
+            Ok(None) => {}
+            Err(c) => return c,
         }
     }
-    if let Some((f, _)) = from {
-        if f > now + skew {
+    let numeric = |t: f64| DateTime::<Utc>::from_timestamp_millis((t * 1000.0).floor() as i64);
+    if let Some(nbf) = jwt_window.0.and_then(numeric) {
+        froms.push(("the token's nbf".into(), (nbf, Zone::Explicit)));
+    }
+    if let Some(exp) = jwt_window.1.and_then(numeric) {
+        untils.push(("the token's exp".into(), (exp, Zone::Explicit)));
+    }
+    let name = |p: &str| p.trim_start_matches('/').to_string();
+    for (fp, (f, _)) in &froms {
+        for (up, (u, _)) in &untils {
+            if f > u {
+                return Check::failed(
+                    ID,
+                    pt::MALFORMED_VALUE_ERROR,
+                    "Inverted validity window",
+                    format!("{} ({f}) is later than {} ({u})", name(fp), name(up)),
+                    Some(fp.as_str()).filter(|p| p.starts_with('/')),
+                );
+            }
+        }
+    }
+    for (fp, (f, _)) in &froms {
+        if *f > now + skew {
             return Check::failed(
                 ID,
                 pt::NOT_YET_VALID,
                 "Not yet valid",
-                format!("valid from {f}; now is {now}"),
-                Some(from_ptr),
+                format!("not valid before {f} ({}); now is {now}", name(fp)),
+                Some(fp.as_str()).filter(|p| p.starts_with('/')),
             );
         }
     }
-    if let Some((u, _)) = until {
-        if u + skew < now {
+    for (up, (u, _)) in &untils {
+        if *u + skew < now {
             let mut c = Check::failed(
                 ID,
                 pt::EXPIRED,
                 "Expired",
-                format!("expired at {u}; now is {now}"),
-                Some(until_ptr),
+                format!("expired at {u} ({}); now is {now}", name(up)),
+                Some(up.as_str()).filter(|p| p.starts_with('/')),
             );
             if accept_expired {
-                c.outcome = super::Outcome::Warning;
+                c.outcome = Outcome::Warning;
                 c.fatal = false;
             }
             return c;
         }
     }
-    if from.is_none() {
-        return Check::failed(
-            ID,
-            pt::MALFORMED_VALUE_ERROR,
-            "Missing issuance date",
-            format!("the credential has no `{}`", &from_ptr[1..]),
-            Some(""),
-        );
-    }
-    let zone_missing = [from, until]
-        .iter()
-        .flatten()
-        .any(|(_, z)| *z == Zone::Missing);
-    let note = match until {
-        Some((u, _)) => format!("valid until {u}"),
+    let note = match untils.iter().map(|(_, (u, _))| *u).min() {
+        Some(u) => format!("valid until {u}"),
         None => "no expiry".to_string(),
     };
-    if zone_missing {
+    if froms.is_empty() {
+        return Check::warning(
+            ID,
+            pt::MALFORMED_VALUE_ERROR,
+            "No issuance date",
+            "the credential has no `validFrom` (VC 1.1: `issuanceDate`); Open Badges 3.0 requires one",
+            Some(""),
+        )
+        .note(note);
+    }
+    if froms
+        .iter()
+        .chain(&untils)
+        .any(|(_, (_, z))| *z == Zone::Missing)
+    {
         return Check::warning(
             ID,
             pt::MALFORMED_VALUE_ERROR,
             "Date without time zone",
             "a date has no time-zone offset; read as UTC (expected an xsd:dateTimeStamp)",
-            Some(from_ptr),
+            Some(froms[0].0.as_str()).filter(|p| p.starts_with('/')),
         )
         .note(note);
     }
@@ -152,7 +173,6 @@ pub(crate) fn validity_window(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verify::Outcome;
     use serde_json::json;
 
     fn now() -> DateTime<Utc> {
@@ -195,6 +215,21 @@ mod tests {
             Outcome::Warning
         );
         let none = json!({});
-        assert!(validity_window(&none, now(), skew(), false).is_blocking());
+        assert_eq!(
+            validity_window(&none, now(), skew(), false).outcome,
+            Outcome::Warning
+        );
+        let both =
+            json!({"validFrom": "2025-01-01T00:00:00Z", "expirationDate": "2025-06-01T00:00:00Z"});
+        assert!(validity_window(&both, now(), skew(), false).is_blocking());
+        let jwt_expired = json!({"validFrom": "2025-01-01T00:00:00Z"});
+        assert!(super::window(
+            &jwt_expired,
+            now(),
+            skew(),
+            false,
+            (None, Some(1_600_000_000.5))
+        )
+        .is_blocking());
     }
 }
