@@ -30,7 +30,7 @@ fn bench(c: &mut Criterion) {
                 "achievement": {"id": a, "type": ["Achievement"], "achievementType": "MicroCredential",
                                 "name": "x"}}
         });
-        let report = Report::from_checks(vec![Check::passed("proof")]);
+        let report = Report::from_checks(vec![Check::passed(openbadges::check::CheckId::Proof)]);
         folio
             .add_verified(format!("badge-{i}"), cred, report)
             .expect("add");

@@ -377,3 +377,42 @@ fn endorsement_jwts_are_verified_like_embedded_ones() {
     assert!(r.endorsements[0].verified, "{}", r.endorsements[0]);
     assert_eq!(r.check("endorsements").unwrap().outcome, Outcome::Passed);
 }
+
+/// walt.id signs ES256 VC-JWTs with a P-256 did:key (`zDn…`) or a did:jwk: both resolve offline.
+#[test]
+fn p256_did_key_and_did_jwk_kids_are_resolved_offline() {
+    use openbadges::verify::{Verifier, VerifyOptions};
+    let ec = p256::ecdsa::SigningKey::from_slice(&[9u8; 32]).unwrap();
+    let point = ec.verifying_key().to_encoded_point(true);
+    let mut multicodec = vec![0x80, 0x24];
+    multicodec.extend_from_slice(point.as_bytes());
+    let did_key = format!("did:key:z{}", bs58::encode(multicodec).into_string());
+    assert!(did_key.starts_with("did:key:zDn"), "{did_key}");
+    let jwk = JwtVerifyingKey::P256(*ec.verifying_key()).to_jwk();
+    let did_jwk = format!("did:jwk:{}", URL_SAFE_NO_PAD.encode(jwk.to_string()));
+    let verifier = Verifier::new(VerifyOptions::default());
+    for (did, kid) in [
+        (did_key.clone(), format!("{did_key}#{}", &did_key["did:key:".len()..])),
+        (did_jwk.clone(), format!("{did_jwk}#0")),
+    ] {
+        let credential = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+            "id": "urn:uuid:p256", "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "name": "Flexible Grouping",
+            "issuer": {"id": did, "type": ["Profile"], "name": "Riverside USD"},
+            "validFrom": "2026-01-01T00:00:00Z",
+            "credentialSubject": {"id": "did:example:maria", "type": ["AchievementSubject"],
+                "achievement": {"id": "urn:a:fg", "type": ["Achievement"], "name": "Flexible Grouping",
+                    "description": "d", "criteria": {"narrative": "n"}}}
+        });
+        let key = JwtSigningKey::P256(ec.clone());
+        let token = sign(&credential, &key, HeaderKey::Kid(kid.clone()), VcForm::V2).unwrap();
+        let r = verifier.verify_jwt(&token);
+        assert!(r.verified, "{kid}:\n{r}");
+        // The same key claiming another issuer is not bound to it.
+        let mut other = credential.clone();
+        other["issuer"]["id"] = json!("did:example:elsewhere");
+        let token = sign(&other, &key, HeaderKey::Kid(kid.clone()), VcForm::V2).unwrap();
+        assert!(!verifier.verify_jwt(&token).verified, "{kid}");
+    }
+}

@@ -764,6 +764,8 @@ impl ProofVerifier {
         outcome
     }
 
+    // The proof's inputs and the memo travel together through one verify call.
+    #[allow(clippy::too_many_arguments)]
     fn check(
         &self,
         unsecured: &Map<String, Value>,

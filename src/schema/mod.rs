@@ -275,9 +275,13 @@ impl Schema {
         self.validator
             .iter_errors(doc)
             .take(MAX_ERRORS)
-            .map(|e| SchemaError {
-                pointer: e.instance_path().as_str().to_string(),
-                message: e.to_string(),
+            .map(|e| {
+                let pointer = e.instance_path().as_str().to_string();
+                SchemaError {
+                    message: short_message(&e.to_string(), &e.instance().to_string(), &pointer)
+                        + &format!(" (rule {})", e.schema_path().as_str()),
+                    pointer,
+                }
             })
             .collect()
     }
@@ -286,6 +290,20 @@ impl Schema {
     pub fn is_valid(&self, doc: &Value) -> bool {
         self.validator.is_valid(doc)
     }
+}
+
+/// The validator's message with a long instance (a whole credential, say) replaced by where it
+/// is: a message names the field and the rule, never the whole document.
+fn short_message(message: &str, instance: &str, pointer: &str) -> String {
+    if instance.chars().count() <= 80 {
+        return message.to_string();
+    }
+    let place = if pointer.is_empty() {
+        "the credential".to_string()
+    } else {
+        format!("`{pointer}`")
+    };
+    message.replacen(instance, &place, 1)
 }
 
 /// Validates `doc` against the bundled schema of `kind`; returns every violation (at most
