@@ -8,6 +8,7 @@
 
 pub mod achievement;
 pub mod atomic_file;
+pub mod award;
 pub mod bake;
 #[cfg(feature = "cli")]
 pub mod cli;
