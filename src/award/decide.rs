@@ -67,7 +67,7 @@ pub struct CriterionResult {
     pub met: bool,
     /// Each counted assessor's level: (assessor, level name).
     pub levels: Vec<(String, String)>,
-    /// The counted assessors' comments (non-empty ones).
+    /// The counted assessors' comments (non-empty, each once).
     pub comments: Vec<String>,
 }
 
@@ -466,11 +466,13 @@ pub fn decide(
                     )
                 })
                 .collect(),
-            comments: counted
-                .iter()
-                .map(|(i, _)| resolved[*i].comments[ci].clone())
-                .filter(|c| !c.is_empty())
-                .collect(),
+            comments: counted.iter().fold(Vec::new(), |mut acc, (i, _)| {
+                let c = &resolved[*i].comments[ci];
+                if !c.is_empty() && !acc.contains(c) {
+                    acc.push(c.clone());
+                }
+                acc
+            }),
         });
     }
     let unmet: Vec<String> = decision
