@@ -50,6 +50,7 @@ impl Outcome {
 
 /// The resolved level of one criterion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CriterionResult {
     /// The criterion's id (a ResultDescription id).
     pub criterion: String,
@@ -73,6 +74,7 @@ pub struct CriterionResult {
 
 /// A counted review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Counted {
     /// The assessor.
     pub assessor: String,
@@ -84,6 +86,7 @@ pub struct Counted {
 
 /// A review or approval that was not counted, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Ignored {
     /// The assessor or approver.
     pub who: String,
@@ -95,6 +98,7 @@ pub struct Ignored {
 
 /// The approver's sign-off that was counted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SignOff {
     /// Who.
     pub approver: String,
@@ -107,6 +111,7 @@ pub struct SignOff {
 /// The decision on one submission: the outcome, each criterion's level, whose reviews counted,
 /// which were ignored and why, and a sentence saying why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Decision {
     /// The submission's id.
     pub submission: String,
@@ -507,7 +512,7 @@ pub fn decide(
     approvals.sort_by_key(|a| a.date);
     let mut valid: Vec<&Approval> = Vec::new();
     for a in approvals {
-        let reason = if !rule.approvers.iter().any(|x| *x == a.approver) {
+        let reason = if !rule.approvers.contains(&a.approver) {
             Some("not an approver under the policy".to_string())
         } else if a.approver == s.teacher {
             Some("an approver may not sign off their own submission".to_string())

@@ -12,6 +12,7 @@ use crate::verify::Report;
 
 /// One criterion's result as the badge carries it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TrailResult {
     /// The criterion (ResultDescription id) and its name.
     pub criterion: String,
@@ -29,6 +30,7 @@ pub struct TrailResult {
 
 /// One evidence entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TrailEvidence {
     /// Its id (a URL), if any.
     pub id: Option<String>,
@@ -42,6 +44,7 @@ pub struct TrailEvidence {
 
 /// One embedded endorsement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TrailEndorsement {
     /// The endorser (its issuer id).
     pub endorser: String,
@@ -68,6 +71,7 @@ pub struct TrailEndorsement {
 /// assert_eq!(trail.reviewed_by(), 0);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ReviewTrail {
     /// The badge's id.
     pub credential_id: Option<String>,

@@ -161,12 +161,15 @@ struct Run {
 struct Table {
     name: String,
     rows: Vec<(u64, HashMap<String, String>)>,
+    /// The submissions named on rows that could not be read.
+    broken: Vec<String>,
 }
 
 fn read_table(path: &Path, required: &[&str], errors: &mut Vec<String>) -> Result<Table> {
     let name = path.display().to_string();
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
+        .flexible(true)
         .from_path(path)
         .map_err(|e| Error::new(ErrorKind::Io, format!("{name}: {e}")))?;
     let headers: Vec<String> = rdr
@@ -187,6 +190,7 @@ fn read_table(path: &Path, required: &[&str], errors: &mut Vec<String>) -> Resul
         }
     }
     let mut rows = Vec::new();
+    let mut broken = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = rec
             .as_ref()
@@ -194,6 +198,22 @@ fn read_table(path: &Path, required: &[&str], errors: &mut Vec<String>) -> Resul
             .and_then(|r| r.position())
             .map_or(i as u64 + 2, |p| p.line());
         match rec {
+            Ok(r) if r.len() != headers.len() => {
+                let sub = headers
+                    .iter()
+                    .position(|h| h == "submission")
+                    .and_then(|i| r.get(i))
+                    .unwrap_or("");
+                errors.push(format!(
+                    "{name}:{line}: the row has {} fields, the header {} ({})",
+                    r.len(),
+                    headers.len(),
+                    headers.join(",")
+                ));
+                if !sub.is_empty() {
+                    broken.push(sub.to_string());
+                }
+            }
             Ok(r) => rows.push((
                 line,
                 headers
@@ -205,7 +225,7 @@ fn read_table(path: &Path, required: &[&str], errors: &mut Vec<String>) -> Resul
             Err(e) => errors.push(format!("{name}:{line}: {e}")),
         }
     }
-    Ok(Table { name, rows })
+    Ok(Table { name, rows, broken })
 }
 
 fn get<'a>(row: &'a HashMap<String, String>, k: &str) -> &'a str {
@@ -233,6 +253,7 @@ struct Input {
 
 fn read_submissions(path: &Path, achievement: &str, input: &mut Input) -> Result<()> {
     let t = read_table(path, &["submission", "teacher", "date"], &mut input.errors)?;
+    input.held_submissions.extend(t.broken.iter().cloned());
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut index: HashMap<String, usize> = HashMap::new();
     for (line, row) in &t.rows {
@@ -250,6 +271,10 @@ fn read_submissions(path: &Path, achievement: &str, input: &mut Input) -> Result
         };
         if id.is_empty() {
             fail("no submission id".into(), input);
+            continue;
+        }
+        if input.held_submissions.contains(id) {
+            // An earlier row of this submission was broken (and reported): it is held.
             continue;
         }
         let teacher = get(row, "teacher");
@@ -380,6 +405,8 @@ fn read_reviews(path: &Path, input: &mut Input) -> Result<()> {
         &["submission", "assessor", "criterion", "level", "date"],
         &mut input.errors,
     )?;
+    input.held_submissions.extend(t.broken.iter().cloned());
+    let held_before = input.held_submissions.clone();
     // Reviews: one per (submission, assessor, date), in order of first row.
     let mut groups: HashMap<(String, String, DateTime<Utc>), usize> = HashMap::new();
     for (line, row) in &t.rows {
@@ -391,6 +418,10 @@ fn read_reviews(path: &Path, input: &mut Input) -> Result<()> {
                 input.held_submissions.insert(sub.to_string());
             }
         };
+        if held_before.contains(sub) {
+            // The submission itself was broken (and reported): its reviews wait with it.
+            continue;
+        }
         let who = get(row, "assessor");
         if sub.is_empty() || who.is_empty() {
             fail(
@@ -489,13 +520,15 @@ impl Run {
         let policy = ReviewPolicy::load(&self.policy)?;
         let keys = match (&self.assessor_keys, policy.endorsements) {
             (Some(d), _) => AssessorKeys::load_dir(d)?,
-            (None, true) => return Err(Error::new(
-                ErrorKind::Usage,
-                format!(
+            (None, true) => {
+                return Err(Error::new(
+                    ErrorKind::Usage,
+                    format!(
                     "the policy {} asks assessors to endorse each badge: give --assessor-keys DIR",
                     self.policy.display()
                 ),
-            )),
+                ))
+            }
             (None, false) => AssessorKeys::new(),
         };
         let awarder = Awarder::new(signer.issuer(json!({}))?, achievement, policy.clone())
@@ -683,6 +716,17 @@ impl Run {
             &["teacher", "name", "submission", "waiting for"],
             &pending_rows,
         )?;
+        let with_standing: HashSet<&str> = standings.iter().map(|s| s.teacher.as_str()).collect();
+        let mut held_only: Vec<&String> = input
+            .held_teachers
+            .iter()
+            .filter(|t| !with_standing.contains(t.as_str()))
+            .collect();
+        held_only.sort();
+        for t in held_only {
+            manifest_other.push(json!({"teacher": t, "state": "held",
+                "errors": ["a row of this teacher's submissions is broken (see errors)"]}));
+        }
         let not_yet = manifest_other
             .iter()
             .filter(|m| m["state"] == "not-yet")
