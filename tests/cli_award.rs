@@ -375,6 +375,9 @@ fn a_policy_asking_for_endorsements_needs_assessor_keys() {
         "{}",
         stderr(&o)
     );
-    let help = ob(&["award", "--help"]);
-    assert!(String::from_utf8_lossy(&help.stdout).contains("Example:"));
+    for cmd in [vec!["award", "--help"], vec!["award", "explain", "--help"]] {
+        let help = ob(&cmd);
+        assert_eq!(help.status.code(), Some(0));
+        assert!(String::from_utf8_lossy(&help.stdout).contains("Example:"), "{cmd:?}");
+    }
 }
