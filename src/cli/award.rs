@@ -157,10 +157,11 @@ struct Run {
     offline: bool,
 }
 
-/// A CSV file's rows as header-named maps, with line numbers.
+/// A CSV file's rows with their line numbers, read by header name.
 struct Table {
     name: String,
-    rows: Vec<(u64, HashMap<String, String>)>,
+    headers: Vec<String>,
+    rows: Vec<(u64, csv::StringRecord)>,
     /// The submissions named on rows that could not be read.
     broken: Vec<String>,
 }
@@ -214,22 +215,27 @@ fn read_table(path: &Path, required: &[&str], errors: &mut Vec<String>) -> Resul
                     broken.push(sub.to_string());
                 }
             }
-            Ok(r) => rows.push((
-                line,
-                headers
-                    .iter()
-                    .cloned()
-                    .zip(r.iter().map(str::to_string))
-                    .collect(),
-            )),
+            Ok(r) => rows.push((line, r)),
             Err(e) => errors.push(format!("{name}:{line}: {e}")),
         }
     }
-    Ok(Table { name, rows, broken })
+    Ok(Table {
+        name,
+        headers,
+        rows,
+        broken,
+    })
 }
 
-fn get<'a>(row: &'a HashMap<String, String>, k: &str) -> &'a str {
-    row.get(k).map(String::as_str).unwrap_or("")
+impl Table {
+    /// The field of `row` in column `k` ("" when the file has no such column).
+    fn get<'a>(&self, row: &'a csv::StringRecord, k: &str) -> &'a str {
+        self.headers
+            .iter()
+            .position(|h| h == k)
+            .and_then(|i| row.get(i))
+            .unwrap_or("")
+    }
 }
 
 fn parse_date(s: &str) -> std::result::Result<DateTime<Utc>, String> {
@@ -258,13 +264,13 @@ fn read_submissions(path: &Path, achievement: &str, input: &mut Input) -> Result
     let mut index: HashMap<String, usize> = HashMap::new();
     for (line, row) in &t.rows {
         let at = format!("{}:{line}", t.name);
-        let id = get(row, "submission");
+        let id = t.get(row, "submission");
         let fail = |msg: String, input: &mut Input| {
             input.errors.push(format!("{at}: {msg}"));
             if !id.is_empty() {
                 input.held_submissions.insert(id.to_string());
             }
-            let teacher = get(row, "teacher");
+            let teacher = t.get(row, "teacher");
             if !teacher.is_empty() {
                 input.held_teachers.insert(teacher.to_string());
             }
@@ -277,9 +283,9 @@ fn read_submissions(path: &Path, achievement: &str, input: &mut Input) -> Result
             // An earlier row of this submission was broken (and reported): it is held.
             continue;
         }
-        let teacher = get(row, "teacher");
-        let date = get(row, "date");
-        let ach = get(row, "achievement");
+        let teacher = t.get(row, "teacher");
+        let date = t.get(row, "date");
+        let ach = t.get(row, "achievement");
         if !ach.is_empty() && ach != achievement {
             fail(
                 format!("the submission is for achievement {ach}, not {achievement}"),
@@ -287,8 +293,8 @@ fn read_submissions(path: &Path, achievement: &str, input: &mut Input) -> Result
             );
             continue;
         }
-        let evidence = get(row, "evidence");
-        let digest = get(row, "digest");
+        let evidence = t.get(row, "evidence");
+        let digest = t.get(row, "digest");
         let item = if evidence.is_empty() {
             if !digest.is_empty() {
                 fail("a digest without evidence".into(), input);
@@ -325,11 +331,11 @@ fn read_submissions(path: &Path, achievement: &str, input: &mut Input) -> Result
                 }
             }
         };
-        let item = item.map(|e| match get(row, "evidence_name") {
+        let item = item.map(|e| match t.get(row, "evidence_name") {
             "" => e,
             n => e.named(n),
         });
-        let narrative = get(row, "narrative");
+        let narrative = t.get(row, "narrative");
         match index.get(id) {
             Some(&i) => {
                 // A continuation row: another evidence item of the same submission.
@@ -374,7 +380,7 @@ fn read_submissions(path: &Path, achievement: &str, input: &mut Input) -> Result
                 if !narrative.is_empty() {
                     s = s.narrative(narrative);
                 }
-                let name = get(row, "name");
+                let name = t.get(row, "name");
                 if !name.is_empty() {
                     s.teacher_name = Some(name.to_string());
                 }
@@ -411,7 +417,7 @@ fn read_reviews(path: &Path, input: &mut Input) -> Result<()> {
     let mut groups: HashMap<(String, String, DateTime<Utc>), usize> = HashMap::new();
     for (line, row) in &t.rows {
         let at = format!("{}:{line}", t.name);
-        let sub = get(row, "submission");
+        let sub = t.get(row, "submission");
         let fail = |msg: String, input: &mut Input| {
             input.errors.push(format!("{at}: {msg}"));
             if !sub.is_empty() {
@@ -422,7 +428,7 @@ fn read_reviews(path: &Path, input: &mut Input) -> Result<()> {
             // The submission itself was broken (and reported): its reviews wait with it.
             continue;
         }
-        let who = get(row, "assessor");
+        let who = t.get(row, "assessor");
         if sub.is_empty() || who.is_empty() {
             fail(
                 "a review row needs a submission and an assessor".into(),
@@ -430,20 +436,19 @@ fn read_reviews(path: &Path, input: &mut Input) -> Result<()> {
             );
             continue;
         }
-        let date = match parse_date(get(row, "date")) {
+        let date = match parse_date(t.get(row, "date")) {
             Ok(d) => d,
             Err(e) => {
                 fail(e, input);
                 continue;
             }
         };
-        let comment = row
-            .get("comments")
-            .or_else(|| row.get("comment"))
-            .map(String::as_str)
-            .unwrap_or("");
-        let level = get(row, "level");
-        match get(row, "role") {
+        let comment = match t.get(row, "comments") {
+            "" => t.get(row, "comment"),
+            c => c,
+        };
+        let level = t.get(row, "level");
+        match t.get(row, "role") {
             "" | "assessor" => {}
             "approver" => {
                 let approved = match level.to_lowercase().as_str() {
@@ -472,7 +477,7 @@ fn read_reviews(path: &Path, input: &mut Input) -> Result<()> {
                 continue;
             }
         }
-        let criterion = get(row, "criterion");
+        let criterion = t.get(row, "criterion");
         if criterion.is_empty() || level.is_empty() {
             fail("a review row needs a criterion and a level".into(), input);
             continue;
