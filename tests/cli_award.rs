@@ -378,6 +378,9 @@ fn a_policy_asking_for_endorsements_needs_assessor_keys() {
     for cmd in [vec!["award", "--help"], vec!["award", "explain", "--help"]] {
         let help = ob(&cmd);
         assert_eq!(help.status.code(), Some(0));
-        assert!(String::from_utf8_lossy(&help.stdout).contains("Example:"), "{cmd:?}");
+        assert!(
+            String::from_utf8_lossy(&help.stdout).contains("Example:"),
+            "{cmd:?}"
+        );
     }
 }
