@@ -8,6 +8,7 @@
 
 pub mod achievement;
 pub mod atomic_file;
+pub mod award;
 pub mod bake;
 pub mod check;
 #[cfg(feature = "cli")]

@@ -1,6 +1,8 @@
 //! `Achievement` — what a badge certifies — with its criteria, alignments, result descriptions and
 //! the OB 3.0 enumerations (`AchievementType`, `ResultType`, `AlignmentTargetType`).
 
+pub mod rubric;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 

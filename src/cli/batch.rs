@@ -37,7 +37,7 @@ enum Recipient {
     Did(String),
 }
 
-fn valid_email(e: &str) -> bool {
+pub(crate) fn valid_email(e: &str) -> bool {
     let Some((local, domain)) = e.split_once('@') else {
         return false;
     };
@@ -179,16 +179,7 @@ pub(crate) fn run(args: &BatchArgs, issuer: Issuer) -> Result<u8> {
         .to_string();
     std::fs::create_dir_all(&args.out)
         .map_err(|e| Error::from(e).context(format!("cannot create {}", args.out.display())))?;
-    // Temporary files left by an interrupted run (the atomic writer's `.NAME.tmp-…`) are removed;
-    // finished files are never touched.
-    if let Ok(entries) = std::fs::read_dir(&args.out) {
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') && name.contains(".json.tmp-") {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
-    }
+    remove_temporaries(&args.out);
 
     // Plan: skip rows already issued; allocate status indexes up front and persist them before
     // signing, so an interruption never loses an allocation (re-runs find the same ids).
@@ -229,69 +220,24 @@ pub(crate) fn run(args: &BatchArgs, issuer: Issuer) -> Result<u8> {
     }
 
     let total = todo.len();
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(total as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} badges {per_sec} eta {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        Some(b)
-    } else {
-        None
-    };
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let failures = Mutex::new(Vec::new());
     let now = chrono::Utc::now();
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(total.max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= total {
-                    break;
-                }
-                let (row, d, file) = &todo[i];
-                let id = uuid_from(d);
-                let salt = hex::encode(&d[16..24]);
-                let mut cred = credential_for(row, &achievement, &id, &salt);
-                if let Some(e) = &entries[i] {
-                    cred["credentialStatus"] = e.clone();
-                }
-                let result = issuer
-                    .issue_at(&cred, args.suite, now, None)
-                    .and_then(|signed| {
-                        let text = serde_json::to_string_pretty(&signed)
-                            .map_err(|e| Error::new(ErrorKind::Io, e.to_string()))?;
-                        crate::atomic_file::write(file, text.as_bytes(), 0o644)
-                    });
-                if let Err(e) = result {
-                    if let Ok(mut f) = failures.lock() {
-                        f.push(format!(
-                            "{}:{}: {} — {e}",
-                            args.roster.display(),
-                            row.line,
-                            row.name
-                        ));
-                    }
-                }
-                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                match &bar {
-                    Some(b) => b.inc(1),
-                    None if n % 1000 == 0 || n == total => eprintln!("issued {n}/{total}"),
-                    None => {}
-                }
-            });
+    let failures = parallel(total, "badges", |i| {
+        let (row, d, file) = &todo[i];
+        let id = uuid_from(d);
+        let salt = hex::encode(&d[16..24]);
+        let mut cred = credential_for(row, &achievement, &id, &salt);
+        if let Some(e) = &entries[i] {
+            cred["credentialStatus"] = e.clone();
         }
+        issuer
+            .issue_at(&cred, args.suite, now, None)
+            .and_then(|signed| {
+                let text = serde_json::to_string_pretty(&signed)
+                    .map_err(|e| Error::new(ErrorKind::Io, e.to_string()))?;
+                crate::atomic_file::write(file, text.as_bytes(), 0o644)
+            })
+            .map_err(|e| format!("{}:{}: {} — {e}", args.roster.display(), row.line, row.name))
     });
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    let failures = failures.into_inner().unwrap_or_default();
     errors.extend(failures);
     for e in &errors {
         eprintln!("{e}");
@@ -305,4 +251,69 @@ pub(crate) fn run(args: &BatchArgs, issuer: Issuer) -> Result<u8> {
         args.out.display()
     );
     Ok(if errors.is_empty() { 0 } else { 1 })
+}
+
+/// Removes the temporary files an interrupted run left in `out` (the atomic writer's
+/// `.NAME.tmp-…`); finished files are never touched.
+pub(crate) fn remove_temporaries(out: &Path) {
+    if let Ok(entries) = std::fs::read_dir(out) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') && name.contains(".tmp-") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+/// Runs `work(0..total)` on every core, with a progress bar on a terminal (else a line every
+/// 1,000 `what`); returns the failures' messages.
+pub(crate) fn parallel(
+    total: usize,
+    what: &str,
+    work: impl Fn(usize) -> std::result::Result<(), String> + Sync,
+) -> Vec<String> {
+    let bar = if std::io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new(total as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(&format!(
+                "{{bar:40}} {{pos}}/{{len}} {what} {{per_sec}} eta {{eta}}"
+            ))
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(b)
+    } else {
+        None
+    };
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(total.max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    break;
+                }
+                if let Err(msg) = work(i) {
+                    if let Ok(mut f) = failures.lock() {
+                        f.push(msg);
+                    }
+                }
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                match &bar {
+                    Some(b) => b.inc(1),
+                    None if n % 1000 == 0 || n == total => eprintln!("issued {n}/{total} {what}"),
+                    None => {}
+                }
+            });
+        }
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    failures.into_inner().unwrap_or_default()
 }

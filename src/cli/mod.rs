@@ -2,6 +2,7 @@
 //! JSON output and exit codes are the contract in ARCHITECTURE.md (0 verified / done, 1 a
 //! verification failed, 2 usage or I/O error).
 
+mod award;
 mod batch;
 mod issuer;
 mod programs;
@@ -188,6 +189,12 @@ enum Command {
         #[arg(long)]
         status_store: Option<PathBuf>,
     },
+    /// Decide rubric-scored submissions under a review policy and issue the awards (parallel,
+    /// resumable); `award explain BADGE` checks the review trail a badge carries.
+    #[command(
+        after_help = "Example:\n  openbadges award --achievement fg.json --policy review.toml --submissions submissions.csv --reviews reviews.csv --issuer-dir riverside/ --assessor-keys assessor-keys/ --qualifications assessor-badges/ --out awards/\n  openbadges award explain awards/3f2a9c0d1e4b5a6c7d8e9f00.json\n\nWrites one badge per award, manifest.json, not-yet.csv (teacher, criterion, level reached, required, comments) and pending.csv; a re-run skips awards already issued. Exit 1 if any row was broken (those teachers are held: nothing awarded)."
+    )]
+    Award(award::AwardArgs),
     /// Bake a credential (JSON-LD or compact JWS) into a PNG or SVG badge image.
     #[command(
         after_help = "Example:\n  openbadges bake --credential signed.json badge.png -o baked.png"
@@ -663,6 +670,7 @@ fn run(cmd: Command) -> Result<u8> {
             Ok(if all { 0 } else { 1 })
         }
         Command::Issuer(cmd) => issuer::issuer(cmd),
+        Command::Award(args) => award::award(args),
         Command::Stack(cmd) => programs::stack(cmd),
         Command::Policy(cmd) => programs::policy(cmd),
         Command::Clr(cmd) => programs::clr(cmd),

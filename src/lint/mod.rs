@@ -23,6 +23,7 @@
 //! | `unexpected-property` | error | a property on a class the schema closes (`Image`, `IdentityObject`, `IdentifierEntry`, and the AchievementSubject of a VC 1.1 credential) |
 //! | `legacy-vc-version` | warning | the credential uses VC Data Model 1.1 (the validator warns) |
 //! | `nesting-too-deep` | warning | objects nest more than 64 levels; the lint stopped there |
+//! | `rubric-result` | error | a `credentialSubject.result` names a `resultDescription` the achievement lacks, an `achievedLevel` its rubric does not define, or a level below its `requiredLevel` (levels ranked as in [`crate::achievement::rubric`]) |
 //!
 //! Properties the data model does not define are extensions: they are not checked.
 //!
@@ -74,6 +75,7 @@
 mod check;
 mod classes;
 mod datetime;
+mod rubric;
 
 use std::fmt;
 
@@ -113,6 +115,8 @@ pub enum Rule {
     LegacyVcVersion,
     /// Nesting deeper than the lint descends.
     NestingTooDeep,
+    /// A `result` names a level the rubric lacks, or falls below its `requiredLevel`.
+    RubricResult,
 }
 
 impl Rule {
@@ -131,6 +135,7 @@ impl Rule {
         Rule::UnexpectedProperty,
         Rule::LegacyVcVersion,
         Rule::NestingTooDeep,
+        Rule::RubricResult,
     ];
 
     /// The stable kebab-case id, used in JSON output and by the CLI.
@@ -154,6 +159,7 @@ impl Rule {
             Rule::UnexpectedProperty => "unexpected-property",
             Rule::LegacyVcVersion => "legacy-vc-version",
             Rule::NestingTooDeep => "nesting-too-deep",
+            Rule::RubricResult => "rubric-result",
         }
     }
 
@@ -270,7 +276,9 @@ pub fn lint(credential: &Value) -> Vec<Finding> {
         classes::Class::AchievementCredential
     };
     walker.credential(credential, "", class, 0);
-    walker.findings
+    let mut findings = walker.findings;
+    findings.extend(rubric::results(credential));
+    findings
 }
 
 /// Parses untrusted bytes with [`crate::json::parse`] (duplicate keys, depth and size refused) and
