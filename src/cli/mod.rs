@@ -5,6 +5,8 @@
 mod batch;
 mod issuer;
 mod programs;
+#[cfg(feature = "server")]
+mod serve;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -219,6 +221,14 @@ enum Command {
     /// compromised one.
     #[command(subcommand)]
     Issuer(issuer::IssuerCommand),
+    /// Run the issuing and verification service: the VC-API, published documents and status
+    /// lists (SQLite beside the issuer directory, or PostgreSQL); `serve token create` makes API
+    /// tokens.
+    #[cfg(feature = "server")]
+    #[command(
+        after_help = "Example:\n  openbadges serve token create --scope issue --issuer-dir riverside/\n  openbadges serve --issuer-dir riverside/ --listen 0.0.0.0:8443 --tls-self-signed\n  openbadges serve --issuer-dir riverside/ --db postgres://ob@db.internal/ob --public-url https://badges.riverside.example"
+    )]
+    Serve(serve::ServeArgs),
     /// Stacks and pathways: progress toward them, and award a completed one.
     #[command(subcommand)]
     Stack(programs::StackCommand),
@@ -643,6 +653,8 @@ fn run(cmd: Command) -> Result<u8> {
             Ok(if all { 0 } else { 1 })
         }
         Command::Issuer(cmd) => issuer::issuer(cmd),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => serve::serve(args),
         Command::Stack(cmd) => programs::stack(cmd),
         Command::Policy(cmd) => programs::policy(cmd),
         Command::Clr(cmd) => programs::clr(cmd),
