@@ -7,6 +7,7 @@
 //!   the issuer directory, every status list signed and re-signed when it changes;
 //! - storage: [`storage`] — SQLite beside the issuer directory by default, or PostgreSQL shared by
 //!   any number of processes;
+//! - the page for people: [`page`] — "Verify a badge" at `/`;
 //! - access: [`auth`] — bearer tokens with scopes; verification and published documents are
 //!   public;
 //! - limits: bodies over 4 MiB get 413, a client that does not send its headers within 10 s or
@@ -24,6 +25,7 @@
 //! ```
 
 pub mod auth;
+pub mod page;
 pub mod problem;
 pub mod published;
 pub mod request;
@@ -259,6 +261,7 @@ pub async fn app(config: &ServerConfig, listen: &SocketAddr) -> Result<Arc<App>>
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .merge(vc_api::routes())
+        .merge(page::routes())
         .route("/status/{number}", get(status_list))
         .route("/healthz", get(health))
         .fallback(published_document)
