@@ -201,11 +201,7 @@ fn the_form_works_without_javascript() {
     );
 
     // Revoked: the status says so.
-    let status = token(
-        &std::path::PathBuf::from(f._tmp.path().join("riverside")),
-        None,
-        &["status"],
-    );
+    let status = token(&f._tmp.path().join("riverside"), None, &["status"]);
     let s = post(
         &format!("{}/credentials/status", f.server.url),
         Some(&status),

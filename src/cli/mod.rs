@@ -194,10 +194,21 @@ enum Command {
         image: PathBuf,
     },
     /// List every credential in a file (JSON-LD, JWT, baked PNG/SVG, presentation, CLR, OB 2.0).
-    #[command(after_help = "Example:\n  openbadges import wallet-export.json")]
+    #[command(
+        after_help = "Example:\n  openbadges import wallet-export.json\n  openbadges import --from https://badges.example --token $TOKEN"
+    )]
     Import {
         /// The file, or -.
-        file: String,
+        #[arg(required_unless_present = "from")]
+        file: Option<String>,
+        /// Pull every credential from this Open Badges 3.0 API host instead (its base URL).
+        #[cfg(feature = "server")]
+        #[arg(long, requires = "token", conflicts_with = "file")]
+        from: Option<String>,
+        /// The bearer token for --from (scope credential.readonly).
+        #[cfg(feature = "server")]
+        #[arg(long)]
+        token: Option<String>,
     },
     /// Sign a Verifiable Presentation of credentials as their holder (authentication proof
     /// bound to the verifier's challenge and domain); prints the presentation.
@@ -726,7 +737,8 @@ fn run(cmd: Command) -> Result<u8> {
             eprintln!("baked into {}", out.display());
             Ok(0)
         }
-        Command::Import { file } => {
+        Command::Import { file, .. } if file.is_some() => {
+            let file = file.unwrap_or_default();
             let bytes = read_input(&file)?;
             let found =
                 crate::import::import(&bytes).map_err(|e| e.context(format!("in {file}")))?;
@@ -744,6 +756,34 @@ fn run(cmd: Command) -> Result<u8> {
             print_json(&rows)?;
             Ok(0)
         }
+        #[cfg(feature = "server")]
+        Command::Import {
+            from: Some(from),
+            token,
+            ..
+        } => {
+            let token = token.unwrap_or_default();
+            let mut rows = Vec::new();
+            for (n, text) in crate::server::ob_client::pull(&from, &token)?
+                .into_iter()
+                .enumerate()
+            {
+                let found = crate::import::import(text.as_bytes())
+                    .map_err(|e| e.context(format!("in credential {n} from {from}")))?;
+                for i in found {
+                    rows.push(json!({
+                        "format": format!("{:?}", i.format),
+                        "source": format!("{from} #{n}"),
+                        "verifiable": i.verifiable,
+                        "credential": i.credential,
+                        "original": i.original,
+                    }));
+                }
+            }
+            print_json(&rows)?;
+            Ok(0)
+        }
+        Command::Import { .. } => Err(Error::new(ErrorKind::Usage, "give a FILE (or -) to import")),
         Command::Present {
             key,
             challenge,

@@ -7,6 +7,7 @@
 //!   the issuer directory, every status list signed and re-signed when it changes;
 //! - storage: [`storage`] — SQLite beside the issuer directory by default, or PostgreSQL shared by
 //!   any number of processes;
+//! - the Open Badges 3.0 API for wallets and hosts: [`ob_api`];
 //! - the page for people: [`page`] — "Verify a badge" at `/`;
 //! - access: [`auth`] — bearer tokens with scopes; verification and published documents are
 //!   public;
@@ -25,6 +26,8 @@
 //! ```
 
 pub mod auth;
+pub mod ob_api;
+pub mod ob_client;
 pub mod page;
 pub mod problem;
 pub mod published;
@@ -262,6 +265,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .merge(vc_api::routes())
         .merge(page::routes())
+        .merge(ob_api::routes())
         .route("/status/{number}", get(status_list))
         .route("/healthz", get(health))
         .fallback(published_document)

@@ -192,7 +192,7 @@ async fn answer_inner(app: Arc<App>, headers: &HeaderMap, body: Body) -> Result<
     ))
 }
 
-fn text_of<'a>(v: Option<&'a Value>) -> Option<&'a str> {
+fn text_of(v: Option<&Value>) -> Option<&str> {
     v.and_then(|v| v.as_str().or_else(|| v.get("id").and_then(Value::as_str)))
 }
 

@@ -11,7 +11,10 @@ pub const PROBLEM_BASE: &str = "https://w3id.org/openbadges-rs/problems#";
 /// An HTTP problem: status, a stable kind (the `type` URI's fragment), a title and a detail, and
 /// any extra members (e.g. a verification report's `errors`).
 #[derive(Debug, Clone)]
-pub struct Problem {
+pub struct Problem(Box<Inner>);
+
+#[derive(Debug, Clone)]
+struct Inner {
     status: StatusCode,
     kind: &'static str,
     title: String,
@@ -28,14 +31,14 @@ impl Problem {
         title: impl Into<String>,
         detail: impl Into<String>,
     ) -> Self {
-        Problem {
+        Problem(Box::new(Inner {
             status,
             kind,
             title: title.into(),
             detail: detail.into(),
             extra: Map::new(),
             headers: Vec::new(),
-        }
+        }))
     }
 
     /// 400: the request is malformed.
@@ -78,29 +81,30 @@ impl Problem {
 
     /// Adds a member to the body.
     pub fn with(mut self, key: &str, value: Value) -> Self {
-        self.extra.insert(key.to_string(), value);
+        self.0.extra.insert(key.to_string(), value);
         self
     }
 
     /// Adds a response header.
     pub fn header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
-        self.headers.push((name, value));
+        self.0.headers.push((name, value));
         self
     }
 
     /// The status code.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     /// The body.
     pub fn body(&self) -> Value {
+        let p = &self.0;
         let mut body = Map::new();
-        body.insert("type".into(), json!(format!("{PROBLEM_BASE}{}", self.kind)));
-        body.insert("title".into(), json!(self.title));
-        body.insert("status".into(), json!(self.status.as_u16()));
-        body.insert("detail".into(), json!(self.detail));
-        for (k, v) in &self.extra {
+        body.insert("type".into(), json!(format!("{PROBLEM_BASE}{}", p.kind)));
+        body.insert("title".into(), json!(p.title));
+        body.insert("status".into(), json!(p.status.as_u16()));
+        body.insert("detail".into(), json!(p.detail));
+        for (k, v) in &p.extra {
             body.insert(k.clone(), v.clone());
         }
         Value::Object(body)
@@ -110,13 +114,13 @@ impl Problem {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let body = serde_json::to_vec(&self.body()).unwrap_or_default();
-        let mut response = (self.status, body).into_response();
+        let mut response = (self.0.status, body).into_response();
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        for (k, v) in self.headers {
+        for (k, v) in self.0.headers {
             headers.insert(k, v);
         }
         response

@@ -16,9 +16,10 @@ use serde_json::Value;
 
 /// Forward-only migrations, in order; `schema_migrations` records which ran. The same SQL runs on
 /// SQLite and PostgreSQL.
-pub const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    "CREATE TABLE status_lists (
+pub const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        "CREATE TABLE status_lists (
         number BIGINT PRIMARY KEY,
         purpose TEXT NOT NULL,
         url TEXT NOT NULL UNIQUE,
@@ -62,7 +63,29 @@ pub const MIGRATIONS: &[(i64, &str)] = &[(
         scopes TEXT NOT NULL,
         created TEXT NOT NULL
     );",
-)];
+    ),
+    (
+        2,
+        "CREATE TABLE hosted_credentials (
+        id TEXT PRIMARY KEY,
+        subject TEXT,
+        format TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        document TEXT NOT NULL,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE TABLE profiles (
+        name TEXT PRIMARY KEY,
+        document TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );",
+    ),
+];
+
+/// What the OB API lists: credentials issued here and credentials received, with the time they
+/// last changed.
+pub(crate) const OB_UNION: &str = "SELECT id, format, document, created AS changed FROM credentials UNION ALL SELECT id, format, document, updated AS changed FROM hosted_credentials";
 
 /// Why a storage operation failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,13 +147,28 @@ pub struct IssuedRecord {
     pub created: String,
 }
 
+/// A credential received through the OB API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostedCredential {
+    /// Its id (or `urn:sha256:` of its text when it has none).
+    pub id: String,
+    /// `credentialSubject.id`, when it has one.
+    pub subject: Option<String>,
+    /// `ldp` or `jwt`.
+    pub format: String,
+    /// sha256 (hex) of `document`.
+    pub digest: String,
+    /// The credential exactly as received.
+    pub document: String,
+}
+
 /// What recording an issued credential did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recorded {
     /// Recorded now.
     Inserted,
     /// A record with this id (or idempotency key) was already there: this one.
-    Existing(IssuedRecord),
+    Existing(Box<IssuedRecord>),
 }
 
 /// What a status change did.
@@ -278,6 +316,33 @@ impl Store {
     /// Every issued record, in creation order (`offset`, at most `limit`).
     pub async fn issued_records(&self, offset: i64, limit: i64) -> StoreResult<Vec<IssuedRecord>> {
         dispatch!(self.issued_records(offset, limit))
+    }
+
+    /// Stores a credential received through the OB API (replacing one with the same id);
+    /// `true` when it is new.
+    pub async fn upsert_hosted(&self, credential: &HostedCredential) -> StoreResult<bool> {
+        dispatch!(self.upsert_hosted(credential))
+    }
+
+    /// The credentials the OB API serves (issued here and received), oldest first, changed at or
+    /// after `since` (RFC 3339, same form as [`now_text`]; `""` for all): a page, and the total.
+    pub async fn ob_credentials(
+        &self,
+        since: &str,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<(String, String)>, i64)> {
+        dispatch!(self.ob_credentials(since, offset, limit))
+    }
+
+    /// The profile stored under `name`.
+    pub async fn profile(&self, name: &str) -> StoreResult<Option<String>> {
+        dispatch!(self.profile(name))
+    }
+
+    /// Stores the profile under `name`; `true` when it is new.
+    pub async fn put_profile(&self, name: &str, document: &str) -> StoreResult<bool> {
+        dispatch!(self.put_profile(name, document))
     }
 
     /// Whether the database answers.

@@ -9,8 +9,8 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{NoTls, Row};
 
 use super::{
-    now_text, random_index, Allocation, IssuedRecord, ListState, Recorded, StatusChange,
-    StoreError, StoreResult, MIGRATIONS,
+    now_text, random_index, Allocation, HostedCredential, IssuedRecord, ListState, Recorded,
+    StatusChange, StoreError, StoreResult, MIGRATIONS, OB_UNION,
 };
 use crate::status::MIN_BITS;
 
@@ -317,13 +317,13 @@ impl PgStore {
                 let id: String = row.get(0);
                 if let Some(existing) = find(&tx, &id).await? {
                     tx.commit().await?;
-                    return Ok(Recorded::Existing(existing));
+                    return Ok(Recorded::Existing(Box::new(existing)));
                 }
             }
         }
         if let Some(existing) = find(&tx, &r.id).await? {
             tx.commit().await?;
-            return Ok(Recorded::Existing(existing));
+            return Ok(Recorded::Existing(Box::new(existing)));
         }
         // A concurrent insert of the same id fails with a unique violation: retried, it then
         // finds the record above.
@@ -485,6 +485,93 @@ impl PgStore {
             Ok::<_, PgErr>(rows.iter().map(record_from_row).collect())
         };
         run.await.map_err(PgErr::into_store)
+    }
+
+    async fn try_upsert_hosted(&self, h: &HostedCredential) -> Result<bool, PgErr> {
+        let mut c = self.pool.get().await?;
+        let tx = c.transaction().await?;
+        let existed = tx
+            .query_opt(
+                "SELECT 1 FROM hosted_credentials WHERE id = $1 FOR UPDATE",
+                &[&h.id],
+            )
+            .await?
+            .is_some();
+        let now = now_text();
+        tx.execute(
+            "INSERT INTO hosted_credentials (id, subject, format, digest, document, created, updated) VALUES ($1, $2, $3, $4, $5, $6, $6)
+             ON CONFLICT (id) DO UPDATE SET subject = excluded.subject, format = excluded.format, digest = excluded.digest, document = excluded.document, updated = excluded.updated",
+            &[&h.id, &h.subject, &h.format, &h.digest, &h.document, &now],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(!existed)
+    }
+
+    pub(super) async fn upsert_hosted(&self, h: &HostedCredential) -> StoreResult<bool> {
+        retrying!(self.try_upsert_hosted(h))
+    }
+
+    pub(super) async fn ob_credentials(
+        &self,
+        since: &str,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<(String, String)>, i64)> {
+        let run = async {
+            let c = self.pool.get().await?;
+            let total: i64 = c
+                .query_one(
+                    &format!("SELECT count(*)::BIGINT FROM ({OB_UNION}) AS t WHERE changed >= $1"),
+                    &[&since],
+                )
+                .await?
+                .get(0);
+            let rows = c
+                .query(
+                    &format!("SELECT format, document FROM ({OB_UNION}) AS t WHERE changed >= $1 ORDER BY changed, id LIMIT $2 OFFSET $3"),
+                    &[&since, &limit, &offset],
+                )
+                .await?;
+            Ok::<_, PgErr>((rows.iter().map(|r| (r.get(0), r.get(1))).collect(), total))
+        };
+        run.await.map_err(PgErr::into_store)
+    }
+
+    pub(super) async fn profile(&self, name: &str) -> StoreResult<Option<String>> {
+        let run = async {
+            let c = self.pool.get().await?;
+            Ok::<_, PgErr>(
+                c.query_opt("SELECT document FROM profiles WHERE name = $1", &[&name])
+                    .await?
+                    .map(|r| r.get(0)),
+            )
+        };
+        run.await.map_err(PgErr::into_store)
+    }
+
+    async fn try_put_profile(&self, name: &str, document: &str) -> Result<bool, PgErr> {
+        let mut c = self.pool.get().await?;
+        let tx = c.transaction().await?;
+        let existed = tx
+            .query_opt(
+                "SELECT 1 FROM profiles WHERE name = $1 FOR UPDATE",
+                &[&name],
+            )
+            .await?
+            .is_some();
+        tx.execute(
+            "INSERT INTO profiles (name, document, updated) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO UPDATE SET document = excluded.document, updated = excluded.updated",
+            &[&name, &document, &now_text()],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(!existed)
+    }
+
+    pub(super) async fn put_profile(&self, name: &str, document: &str) -> StoreResult<bool> {
+        retrying!(self.try_put_profile(name, document))
     }
 
     pub(super) async fn ping(&self) -> StoreResult<()> {

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::{
-    now_text, random_index, Allocation, IssuedRecord, ListState, Recorded, StatusChange,
-    StoreError, StoreResult, MIGRATIONS,
+    now_text, random_index, Allocation, HostedCredential, IssuedRecord, ListState, Recorded,
+    StatusChange, StoreError, StoreResult, MIGRATIONS,
 };
 use crate::status::MIN_BITS;
 
@@ -32,6 +32,8 @@ fn err(e: rusqlite::Error) -> StoreError {
         _ => StoreError::Other(e.to_string()),
     }
 }
+
+use super::OB_UNION;
 
 const RECORD_COLUMNS: &str = "id, subject, achievement, status_list, status_index, format, digest, document, request_digest, created";
 
@@ -236,12 +238,12 @@ impl SqliteStore {
                 if let Some(existing) = known.and_then(|id| find(&tx, &id).transpose()) {
                     let existing = existing?;
                     tx.commit()?;
-                    return Ok(Recorded::Existing(existing));
+                    return Ok(Recorded::Existing(Box::new(existing)));
                 }
             }
             if let Some(existing) = find(&tx, &r.id)? {
                 tx.commit()?;
-                return Ok(Recorded::Existing(existing));
+                return Ok(Recorded::Existing(Box::new(existing)));
             }
             tx.execute(
                 &format!("INSERT INTO credentials ({RECORD_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
@@ -369,6 +371,84 @@ impl SqliteStore {
             ))?;
             let rows = stmt.query_map(params![limit, offset], record_from_row)?;
             rows.collect()
+        })
+        .await
+    }
+
+    pub(super) async fn upsert_hosted(&self, h: &HostedCredential) -> StoreResult<bool> {
+        let h = h.clone();
+        self.with(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let existed = tx
+                .query_row(
+                    "SELECT 1 FROM hosted_credentials WHERE id = ?1",
+                    params![h.id],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            let now = now_text();
+            tx.execute(
+                "INSERT INTO hosted_credentials (id, subject, format, digest, document, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+                 ON CONFLICT (id) DO UPDATE SET subject = excluded.subject, format = excluded.format, digest = excluded.digest, document = excluded.document, updated = excluded.updated",
+                params![h.id, h.subject, h.format, h.digest, h.document, now],
+            )?;
+            tx.commit()?;
+            Ok(!existed)
+        })
+        .await
+    }
+
+    pub(super) async fn ob_credentials(
+        &self,
+        since: &str,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<(String, String)>, i64)> {
+        let since = since.to_string();
+        self.with(move |c| {
+            let total: i64 = c.query_row(
+                &format!("SELECT count(*) FROM ({OB_UNION}) AS t WHERE changed >= ?1"),
+                params![since],
+                |r| r.get(0),
+            )?;
+            let mut stmt = c.prepare(&format!(
+                "SELECT format, document FROM ({OB_UNION}) AS t WHERE changed >= ?1 ORDER BY changed, id LIMIT ?2 OFFSET ?3"
+            ))?;
+            let rows = stmt.query_map(params![since, limit, offset], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok((rows.collect::<rusqlite::Result<Vec<_>>>()?, total))
+        })
+        .await
+    }
+
+    pub(super) async fn profile(&self, name: &str) -> StoreResult<Option<String>> {
+        let name = name.to_string();
+        self.with(move |c| {
+            c.query_row(
+                "SELECT document FROM profiles WHERE name = ?1",
+                params![name],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+        .await
+    }
+
+    pub(super) async fn put_profile(&self, name: &str, document: &str) -> StoreResult<bool> {
+        let (name, document) = (name.to_string(), document.to_string());
+        self.with(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let existed = tx
+                .query_row("SELECT 1 FROM profiles WHERE name = ?1", params![name], |_| Ok(()))
+                .optional()?
+                .is_some();
+            tx.execute(
+                "INSERT INTO profiles (name, document, updated) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO UPDATE SET document = excluded.document, updated = excluded.updated",
+                params![name, document, now_text()],
+            )?;
+            tx.commit()?;
+            Ok(!existed)
         })
         .await
     }
