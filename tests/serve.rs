@@ -8,6 +8,7 @@ mod serve_support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -791,4 +792,66 @@ fn default_database_is_beside_the_issuer_directory() {
     let f = fixture();
     let db = f.dir.parent().unwrap().join("riverside.serve.sqlite");
     assert!(db.exists(), "{}", db.display());
+}
+
+#[test]
+fn tls_with_certificate_files_and_self_signed() {
+    use tokio_rustls::rustls;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = issuer_dir(tmp.path());
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let (cert_file, key_file) = (tmp.path().join("cert.pem"), tmp.path().join("key.pem"));
+    std::fs::write(&cert_file, cert.cert.pem()).unwrap();
+    std::fs::write(&key_file, cert.key_pair.serialize_pem()).unwrap();
+    let server = Server::start(
+        &dir,
+        &[
+            "--tls-cert",
+            cert_file.to_str().unwrap(),
+            "--tls-key",
+            key_file.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        server.url.starts_with("https://127.0.0.1:"),
+        "{}",
+        server.url
+    );
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert.cert.der().clone()).unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let agent = ureq::AgentBuilder::new()
+        .tls_config(Arc::new(config))
+        .build();
+    let url = server.url.replace("127.0.0.1", "localhost");
+    let r = send(agent.get(&format!("{url}/healthz")), None);
+    assert_eq!(r.status, 200, "{}", r.text);
+    let issuer = send(agent.get(&format!("{url}/issuers/1")), None);
+    assert_eq!(issuer.json["id"], ISSUER);
+    // Plain HTTP to the TLS port gets nothing useful.
+    let plain = agent
+        .get(&format!(
+            "{}/healthz",
+            server.url.replace("https://", "http://")
+        ))
+        .call();
+    assert!(plain.is_err());
+    drop(server);
+    // A self-signed certificate of its own.
+    let server = Server::start(&dir, &["--tls-self-signed"]);
+    assert!(server.url.starts_with("https://"), "{}", server.url);
+    let mut s = TcpStream::connect(server.url.trim_start_matches("https://")).unwrap();
+    s.write_all(b"\x16\x03\x01\x00\x05hello").unwrap();
+    // A TLS listener answers a bad ClientHello with a TLS alert (0x15), not with HTTP.
+    let mut b = [0u8; 1];
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    if s.read(&mut b).unwrap_or(0) == 1 {
+        assert_eq!(b[0], 0x15);
+    }
 }

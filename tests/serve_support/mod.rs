@@ -2,6 +2,8 @@
 //! built binary on 127.0.0.1 with an ephemeral port, tokens made by `serve token create`.
 #![allow(dead_code)]
 
+pub mod cluster;
+
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
