@@ -359,6 +359,8 @@ fn malformed_issue_requests_get_400_or_422() {
         json!([]),
         json!("did:example:1234"),
         json!({}),
+        json!({"id": "did:example:1234"}),
+        json!([{"id": "did:example:1234"}]),
     ] {
         cases.push((
             format!("credentialSubject {bad}"),
@@ -379,7 +381,7 @@ fn malformed_issue_requests_get_400_or_422() {
     let mut extra_type = good.clone();
     extra_type["@context"] = json!(["https://www.w3.org/2018/credentials/v1"]);
     extra_type["type"] = json!(["VerifiableCredential", "InvalidType"]);
-    extra_type["credentialSubject"] = json!({"id": "did:example:1"});
+    extra_type["credentialSubject"] = json!({"id": "did:example:1", "name": "Maria"});
     cases.push((
         "VC 1.1 undefined type".into(),
         json!({"credential": extra_type}),

@@ -325,7 +325,7 @@ impl Store {
     }
 
     /// The credentials the OB API serves (issued here and received), oldest first, changed at or
-    /// after `since` (RFC 3339, same form as [`now_text`]; `""` for all): a page, and the total.
+    /// after `since` (RFC 3339 in UTC with milliseconds; `""` for all): a page, and the total.
     pub async fn ob_credentials(
         &self,
         since: &str,
