@@ -485,6 +485,11 @@ fn transport_level_bad_input() {
     assert_problem(&post(&f.url("/credentials/derive"), None, &json!({})), 404);
     assert_problem(&get(&f.url("/status/999")), 404);
     assert_problem(&get(&f.url("/status/x")), 404);
+    // A known path with another method: 405 with Allow.
+    let r = get(&f.url("/credentials/issue"));
+    assert_problem(&r, 405);
+    let r = send(agent().put(&f.url("/credentials/verify")), Some(b"{}"));
+    assert_problem(&r, 405);
 }
 
 #[test]

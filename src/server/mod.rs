@@ -269,7 +269,35 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/status/{number}", get(status_list))
         .route("/healthz", get(health))
         .fallback(published_document)
+        .layer(axum::middleware::map_response(bare_errors_as_problems))
         .with_state(app)
+}
+
+/// The router's own answers without a body (405 for a known path with another method) become
+/// problems too.
+async fn bare_errors_as_problems(response: Response) -> Response {
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED
+        && response
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .is_none()
+    {
+        let allow = response.headers().get(axum::http::header::ALLOW).cloned();
+        let mut problem = Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "Method not allowed",
+            match &allow {
+                Some(a) => format!("this endpoint takes {}", a.to_str().unwrap_or("?")),
+                None => "this endpoint does not take this method".to_string(),
+            },
+        );
+        if let Some(a) = allow {
+            problem = problem.header(axum::http::header::ALLOW, a);
+        }
+        return problem.into_response();
+    }
+    response
 }
 
 async fn status_list(
