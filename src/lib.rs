@@ -36,6 +36,8 @@ pub mod rdf;
 pub mod rdfc;
 pub mod resolve;
 pub mod schema;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod stack;
 pub mod status;
 pub mod value;

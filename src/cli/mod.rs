@@ -6,6 +6,8 @@ mod award;
 mod batch;
 mod issuer;
 mod programs;
+#[cfg(feature = "server")]
+mod serve;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -216,10 +218,21 @@ enum Command {
         image: PathBuf,
     },
     /// List every credential in a file (JSON-LD, JWT, baked PNG/SVG, presentation, CLR, OB 2.0).
-    #[command(after_help = "Example:\n  openbadges import wallet-export.json")]
+    #[command(
+        after_help = "Example:\n  openbadges import wallet-export.json\n  openbadges import --from https://badges.example --token $TOKEN"
+    )]
     Import {
         /// The file, or -.
-        file: String,
+        #[arg(required_unless_present = "from")]
+        file: Option<String>,
+        /// Pull every credential from this Open Badges 3.0 API host instead (its base URL).
+        #[cfg(feature = "server")]
+        #[arg(long, requires = "token", conflicts_with = "file")]
+        from: Option<String>,
+        /// The bearer token for --from (scope credential.readonly).
+        #[cfg(feature = "server")]
+        #[arg(long)]
+        token: Option<String>,
     },
     /// Sign a Verifiable Presentation of credentials as their holder (authentication proof
     /// bound to the verifier's challenge and domain); prints the presentation.
@@ -243,6 +256,14 @@ enum Command {
     /// compromised one.
     #[command(subcommand)]
     Issuer(issuer::IssuerCommand),
+    /// Run the issuing and verification service: the VC-API, published documents and status
+    /// lists (SQLite beside the issuer directory, or PostgreSQL); `serve token create` makes API
+    /// tokens.
+    #[cfg(feature = "server")]
+    #[command(
+        after_help = "Example:\n  openbadges serve token create --scope issue --issuer-dir riverside/\n  openbadges serve --issuer-dir riverside/ --listen 0.0.0.0:8443 --tls-self-signed\n  openbadges serve --issuer-dir riverside/ --db postgres://ob@db.internal/ob --public-url https://badges.riverside.example"
+    )]
+    Serve(serve::ServeArgs),
     /// Stacks and pathways: progress toward them, and award a completed one.
     #[command(subcommand)]
     Stack(programs::StackCommand),
@@ -671,6 +692,8 @@ fn run(cmd: Command) -> Result<u8> {
         }
         Command::Issuer(cmd) => issuer::issuer(cmd),
         Command::Award(args) => award::award(args),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => serve::serve(args),
         Command::Stack(cmd) => programs::stack(cmd),
         Command::Policy(cmd) => programs::policy(cmd),
         Command::Clr(cmd) => programs::clr(cmd),
@@ -742,7 +765,8 @@ fn run(cmd: Command) -> Result<u8> {
             eprintln!("baked into {}", out.display());
             Ok(0)
         }
-        Command::Import { file } => {
+        Command::Import { file, .. } if file.is_some() => {
+            let file = file.unwrap_or_default();
             let bytes = read_input(&file)?;
             let found =
                 crate::import::import(&bytes).map_err(|e| e.context(format!("in {file}")))?;
@@ -760,6 +784,34 @@ fn run(cmd: Command) -> Result<u8> {
             print_json(&rows)?;
             Ok(0)
         }
+        #[cfg(feature = "server")]
+        Command::Import {
+            from: Some(from),
+            token,
+            ..
+        } => {
+            let token = token.unwrap_or_default();
+            let mut rows = Vec::new();
+            for (n, text) in crate::server::ob_client::pull(&from, &token)?
+                .into_iter()
+                .enumerate()
+            {
+                let found = crate::import::import(text.as_bytes())
+                    .map_err(|e| e.context(format!("in credential {n} from {from}")))?;
+                for i in found {
+                    rows.push(json!({
+                        "format": format!("{:?}", i.format),
+                        "source": format!("{from} #{n}"),
+                        "verifiable": i.verifiable,
+                        "credential": i.credential,
+                        "original": i.original,
+                    }));
+                }
+            }
+            print_json(&rows)?;
+            Ok(0)
+        }
+        Command::Import { .. } => Err(Error::new(ErrorKind::Usage, "give a FILE (or -) to import")),
         Command::Present {
             key,
             challenge,

@@ -1,0 +1,119 @@
+//! `openbadges serve`: the VC-API, published documents and status lists over HTTP(S); and
+//! `openbadges serve token create`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::server::auth::Scope;
+use crate::server::{ServerConfig, Tls};
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub(super) struct ServeArgs {
+    #[command(subcommand)]
+    command: Option<ServeCommand>,
+    /// The issuer directory (`openbadges issuer init`) whose keys sign and whose documents are
+    /// published.
+    #[arg(long)]
+    issuer_dir: Option<PathBuf>,
+    /// sqlite:PATH or postgres://USER@HOST:PORT/DB (default: sqlite:DIR.serve.sqlite beside the
+    /// issuer directory).
+    #[arg(long)]
+    db: Option<String>,
+    /// The address to listen on (port 0: any free port; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// The origin verifiers reach this server at; status-list URLs start with it (default: the
+    /// issuer's https origin or did:web host).
+    #[arg(long)]
+    public_url: Option<String>,
+    /// TLS certificate chain (PEM).
+    #[arg(long, requires = "tls_key", conflicts_with = "tls_self_signed")]
+    tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Serve TLS with a fresh self-signed certificate for localhost.
+    #[arg(long)]
+    tls_self_signed: bool,
+    /// Status lists' ttl and Cache-Control max-age, in seconds.
+    #[arg(long, default_value_t = crate::server::DEFAULT_STATUS_TTL_SECONDS)]
+    status_ttl: u64,
+}
+
+#[derive(Subcommand)]
+enum ServeCommand {
+    /// API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a bearer token with scopes; prints it once (only its sha256 is stored).
+    #[command(
+        after_help = "Example:\n  openbadges serve token create --scope issue --scope status --issuer-dir riverside/\n\nScopes: issue, status, credential.readonly, credential.upsert, profile.readonly, profile.update"
+    )]
+    Create {
+        /// issue | status | credential.readonly | credential.upsert | profile.readonly |
+        /// profile.update (repeat, or separate with commas).
+        #[arg(long, required = true)]
+        scope: Vec<String>,
+        /// The issuer directory the server runs for.
+        #[arg(long)]
+        issuer_dir: PathBuf,
+        /// The server's database (default: beside the issuer directory).
+        #[arg(long)]
+        db: Option<String>,
+    },
+}
+
+pub(super) fn serve(args: ServeArgs) -> Result<u8> {
+    if let Some(ServeCommand::Token(TokenCommand::Create {
+        scope,
+        issuer_dir,
+        db,
+    })) = args.command
+    {
+        let mut scopes = Vec::new();
+        for s in scope.iter().flat_map(|s| s.split(',')).map(str::trim) {
+            let parsed = Scope::parse(s).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Usage,
+                    format!("unknown scope `{s}`; expected issue, status, credential.readonly, credential.upsert, profile.readonly or profile.update"),
+                )
+            })?;
+            if !scopes.contains(&parsed) {
+                scopes.push(parsed);
+            }
+        }
+        let token = crate::server::create_token(&issuer_dir, db.as_deref(), &scopes)?;
+        println!("{token}");
+        return Ok(0);
+    }
+    let dir = args.issuer_dir.ok_or_else(|| {
+        Error::new(
+            ErrorKind::Usage,
+            "give --issuer-dir DIR (create one with `openbadges issuer init`)",
+        )
+    })?;
+    let tls = match (args.tls_cert, args.tls_key, args.tls_self_signed) {
+        (Some(cert), Some(key), _) => Tls::Files { cert, key },
+        (_, _, true) => Tls::SelfSigned,
+        _ => Tls::None,
+    };
+    let mut config = ServerConfig::new(dir)
+        .listen(args.listen)
+        .tls(tls)
+        .status_ttl(args.status_ttl);
+    if let Some(db) = args.db {
+        config = config.db(db);
+    }
+    if let Some(url) = args.public_url {
+        config = config.public_url(url);
+    }
+    crate::server::run(config)?;
+    Ok(0)
+}
