@@ -563,13 +563,15 @@ impl CreditPolicy {
         }
         for (at, id) in &self.stack_refs {
             match stacks {
-                None => return Err(Error::new(
-                    ErrorKind::Usage,
-                    format!(
+                None => {
+                    return Err(Error::new(
+                        ErrorKind::Usage,
+                        format!(
                         "the step names the stack `{id}`; give its stack definitions (--stacks)"
                     ),
-                )
-                .at(at.clone())),
+                    )
+                    .at(at.clone()))
+                }
                 Some(set) if set.stack(id).is_none() => {
                     return Err(bad(
                         at,

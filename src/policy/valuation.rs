@@ -232,10 +232,11 @@ impl CreditPolicy {
             let h: &Holding = &holdings[i];
             let original = h.achievement_id().map(String::from);
             let as_ours = original.as_deref().map(|a| self.counts_as(a).to_string());
-            let exclusion = h.exclusion().or_else(|| {
-                if h.is_endorsement() {
-                    return Some(Exclusion::NotAMember { achievement: None });
-                }
+            // Endorsements count through the credentials they endorse.
+            let endorsement = h
+                .is_endorsement()
+                .then_some(Exclusion::NotAMember { achievement: None });
+            let exclusion = endorsement.or_else(|| h.exclusion()).or_else(|| {
                 let issuer = h.issuer_id().unwrap_or_default();
                 let accepted = match &self.accepted_issuers {
                     Some(acc) => acc.contains(issuer),

@@ -204,7 +204,10 @@ impl EndorsementRule {
         };
         let mut found: Vec<String> = Vec::new();
         // Embedded on the credential itself (`/endorsement/N`, `/endorsementJwt/N`).
-        for r in h.report.endorsements.iter().filter(|r| r.verified) {
+        // Verified apart from the recipient check: an endorsement is about the credential, not
+        // the teacher a `--recipient` names.
+        let verified = |r: &&crate::verify::Report| r.failures().all(|c| c.id == "recipient");
+        for r in h.report.endorsements.iter().filter(verified) {
             let Some(ptr) = r
                 .source
                 .as_deref()
@@ -354,9 +357,11 @@ impl RubricRule {
                         label(need)
                     ));
                 }
-                None => return Some(format!(
+                None => {
+                    return Some(format!(
                     "criterion \"{name}\": achieved level \"{achieved}\" is not one of its levels"
-                )),
+                ))
+                }
             }
         }
         None

@@ -568,10 +568,12 @@ fn progress_memo(
         let as_ours = h
             .achievement_id()
             .map(|a| stack.equivalences.get(a).map_or(a, String::as_str));
-        let exclusion = h.exclusion().or_else(|| {
-            if h.is_endorsement() {
-                return Some(Exclusion::NotAMember { achievement: None });
-            }
+        // Endorsements are about credentials, not the teacher: they count through the
+        // credentials they endorse.
+        let endorsement = h
+            .is_endorsement()
+            .then_some(Exclusion::NotAMember { achievement: None });
+        let exclusion = endorsement.or_else(|| h.exclusion()).or_else(|| {
             let issuer = h.issuer_id().unwrap_or("(no issuer)");
             if !(stack.accepts(issuer) || h.report.trusted == Some(true)) {
                 return Some(Exclusion::IssuerNotAccepted {
