@@ -293,7 +293,14 @@ impl PolicyReport {
                     let not: Vec<String> = v
                         .credentials
                         .iter()
-                        .filter(|c| !c.counted)
+                        // Endorsements and CLR wrappers are not badges: not listed.
+                        .filter(|c| {
+                            !c.counted
+                                && c.exclusion
+                                    != Some(crate::portfolio::Exclusion::NotAMember {
+                                        achievement: None,
+                                    })
+                        })
                         .map(|c| {
                             format!(
                                 "{}: {}",

@@ -233,8 +233,7 @@ impl CreditPolicy {
             let original = h.achievement_id().map(String::from);
             let as_ours = original.as_deref().map(|a| self.counts_as(a).to_string());
             // Endorsements count through the credentials they endorse.
-            let endorsement = h
-                .is_endorsement()
+            let endorsement = (h.is_endorsement() || h.is_container())
                 .then_some(Exclusion::NotAMember { achievement: None });
             let exclusion = endorsement.or_else(|| h.exclusion()).or_else(|| {
                 let issuer = h.issuer_id().unwrap_or_default();

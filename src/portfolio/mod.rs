@@ -305,6 +305,12 @@ impl Holding {
         type_has(&self.credential, "EndorsementCredential")
     }
 
+    /// Whether it is a container of other credentials (a `ClrCredential`), imported along with
+    /// each credential it nests.
+    pub fn is_container(&self) -> bool {
+        type_has(&self.credential, "ClrCredential")
+    }
+
     /// Who it was issued to, as a key comparable across credentials: `credentialSubject.id`,
     /// else its IdentityObjects (`emailAddress:x@y` plain, `sha256$…` hashed).
     pub fn holder_key(&self) -> Option<String> {
@@ -468,13 +474,13 @@ impl Portfolio {
     }
 
     /// Everyone the portfolio's achievement credentials were issued to ([`Holding::holder_key`]),
-    /// sorted; credentials the verifier already found to be someone else's (`--recipient`) and
-    /// endorsements (about credentials, not people) are left aside.
+    /// sorted; credentials the verifier already found to be someone else's (`--recipient`),
+    /// endorsements (about credentials, not people) and CLR wrappers are left aside.
     pub fn holders(&self) -> Vec<String> {
         let mut out: Vec<String> = self
             .holdings
             .iter()
-            .filter(|h| !h.is_endorsement())
+            .filter(|h| !h.is_endorsement() && !h.is_container())
             .filter(|h| !matches!(h.exclusion(), Some(Exclusion::NotForRecipient { .. })))
             .filter_map(Holding::holder_key)
             .collect();

@@ -570,8 +570,7 @@ fn progress_memo(
             .map(|a| stack.equivalences.get(a).map_or(a, String::as_str));
         // Endorsements are about credentials, not the teacher: they count through the
         // credentials they endorse.
-        let endorsement = h
-            .is_endorsement()
+        let endorsement = (h.is_endorsement() || h.is_container())
             .then_some(Exclusion::NotAMember { achievement: None });
         let exclusion = endorsement.or_else(|| h.exclusion()).or_else(|| {
             let issuer = h.issuer_id().unwrap_or("(no issuer)");
