@@ -717,3 +717,71 @@ fn definitions_with_the_new_rules_round_trip_and_bad_ones_name_the_entry() {
         .to_string()
         .contains("did you mean \"schoolYear\""));
 }
+
+#[test]
+fn each_teacher_builds_a_pathway_from_the_catalog_approved_by_an_administrator() {
+    let mut w = World::new();
+    let ids: Vec<String> = (1..=5).map(|k| a(&format!("lead-{k}"))).collect();
+    let admin = w.reviewer(3);
+    let mut s = stack("https://northfield.example/stacks/my-pathway", json!(null));
+    s.as_object_mut().unwrap().remove("rule");
+    s["pathway"] = json!({"choose": 3, "from": "catalog", "approval": a("pathway-plan"), "approvers": [admin]});
+    let set = StackSet::from_json(&json!({"achievements": catalog(&ids), "stacks": [s]})).unwrap();
+    assert_eq!(StackSet::from_json(&set.to_json()).unwrap(), set);
+    let sid = "https://northfield.example/stacks/my-pathway";
+    let plan = |w: &mut World, k: usize, who: &str, chosen: &[&String]| {
+        let cred = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2",
+                         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+            "id": w.next_id(),
+            "type": ["VerifiableCredential", "OpenBadgeCredential"], "name": "Approved pathway plan",
+            "credentialSubject": {"id": who, "type": ["AchievementSubject"],
+                "achievement": {"id": a("pathway-plan"), "type": ["Achievement"], "name": "Pathway plan",
+                    "description": "The teacher's approved choices.", "criteria": {"narrative": "Approved."},
+                    "alignment": chosen.iter().map(|c| json!({"type": ["Alignment"],
+                        "targetName": c.rsplit('/').next().unwrap(), "targetUrl": c})).collect::<Vec<_>>()}}
+        });
+        w.reviewers[k]
+            .issue_at(&cred, Suite::EddsaRdfc2022, t("2025-08-15T00:00:00Z"), None)
+            .unwrap()
+    };
+    let approved = plan(&mut w, 3, MARIA, &[&ids[0], &ids[1], &ids[2]]);
+    let not_an_approver = plan(&mut w, 0, MARIA, &[&ids[3], &ids[4], &ids[0]]);
+    let mut badges = vec![
+        approved,
+        not_an_approver,
+        w.badge(MARIA, &ids[0], "2025-09-01T00:00:00Z"),
+        w.badge(MARIA, &ids[1], "2025-10-01T00:00:00Z"),
+        w.badge(MARIA, &ids[3], "2025-11-01T00:00:00Z"),
+    ];
+    let now = "2026-01-01T00:00:00Z";
+    let p = progress(&set, sid, &folio(&badges, &w.verifier(now, MARIA)), t(now)).unwrap();
+    assert_eq!(
+        (p.complete, p.earned.len(), p.still_needed),
+        (false, 2, 1),
+        "{p}"
+    );
+    assert_eq!(p.missing[0].achievement, ids[2]);
+    assert_eq!(reason(&p, 4), "not-approved");
+    assert!(
+        p.to_string()
+            .contains("lead-4 is not among this teacher's approved choices"),
+        "{p}"
+    );
+    badges.push(w.badge(MARIA, &ids[2], "2025-12-01T00:00:00Z"));
+    let p = progress(&set, sid, &folio(&badges, &w.verifier(now, MARIA)), t(now)).unwrap();
+    assert!(p.complete, "{p}");
+
+    // José has no approved plan: nothing counts, and the report says why.
+    let badges: Vec<Value> = ids[..3]
+        .iter()
+        .map(|id| w.badge(JOSE, id, "2025-09-01T00:00:00Z"))
+        .collect();
+    let p = progress(&set, sid, &folio(&badges, &w.verifier(now, JOSE)), t(now)).unwrap();
+    assert!(!p.complete && p.earned.is_empty(), "{p}");
+    assert!(
+        p.to_string()
+            .contains("no verified approval of the pathway"),
+        "{p}"
+    );
+}

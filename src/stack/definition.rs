@@ -164,6 +164,23 @@ pub struct Pace {
     pub enrollments: Vec<Enrollment>,
 }
 
+/// A pathway each teacher builds: `choose` achievements from `from`, the choice recorded in an
+/// approval credential — a verified credential for the `approval` achievement, issued to the
+/// teacher by one of the `approvers`, whose achievement's `alignment` entries name the chosen
+/// achievements (`targetUrl`). The latest approval counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pathway {
+    /// How many achievements the teacher chooses.
+    pub choose: usize,
+    /// The catalog they choose from.
+    pub from: Vec<String>,
+    /// The approval credential's achievement id.
+    pub approval: String,
+    /// Who may approve (issuer ids).
+    pub approvers: Vec<String>,
+}
+
 /// A stack (pathway): a stack-level Achievement and the rule that completes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -198,6 +215,10 @@ pub struct Stack {
     /// What each member credential must show besides verifying: a date window, endorsements,
     /// rubric levels.
     pub requirements: Requirements,
+    /// A per-teacher pathway: the rule is "all of the approved choices" (`rule` then reads
+    /// "`choose` of `from`", for catalogs and associations).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pathway: Option<Pathway>,
 }
 
 impl Rule {
@@ -255,6 +276,7 @@ impl Stack {
             accepted_issuers: Vec::new(),
             equivalences: BTreeMap::new(),
             requirements: Requirements::default(),
+            pathway: None,
         }
     }
 
@@ -373,6 +395,14 @@ impl Stack {
         }
         if let Some(o) = v.as_object_mut() {
             self.requirements.to_json(o);
+            if let Some(p) = &self.pathway {
+                o.shift_remove("rule");
+                o.insert(
+                    "pathway".into(),
+                    json!({"choose": p.choose, "from": p.from, "approval": p.approval,
+                           "approvers": p.approvers}),
+                );
+            }
         }
         v
     }
@@ -590,6 +620,7 @@ impl StackSet {
                     "window",
                     "endorsements",
                     "rubric",
+                    "pathway",
                 ],
                 &at,
             )?;
@@ -611,17 +642,37 @@ impl StackSet {
             if let Some(t) = achievement.get("achievementType") {
                 check_achievement_type(t, &format!("{at}/achievement/achievementType"))?;
             }
-            let rule_v = s
-                .get("rule")
-                .ok_or_else(|| bad(&at, "`rule` is required"))?;
-            let rule = parse_rule(
-                rule_v,
-                &format!("{at}/rule"),
-                &achievements,
-                &ids,
-                0,
-                &mut terms,
-            )?;
+            let pathway = match s.get("pathway") {
+                None => None,
+                Some(p) => {
+                    if s.get("rule").is_some() {
+                        return Err(bad(
+                            &format!("{at}/rule"),
+                            "a pathway stack has no `rule`: each teacher's approved choices are its rule",
+                        ));
+                    }
+                    Some(parse_pathway(p, &format!("{at}/pathway"), &achievements)?)
+                }
+            };
+            let rule = match &pathway {
+                Some(p) => {
+                    terms += p.from.len();
+                    Rule::at_least(p.choose, p.from.iter().cloned())
+                }
+                None => {
+                    let rule_v = s
+                        .get("rule")
+                        .ok_or_else(|| bad(&at, "`rule` is required"))?;
+                    parse_rule(
+                        rule_v,
+                        &format!("{at}/rule"),
+                        &achievements,
+                        &ids,
+                        0,
+                        &mut terms,
+                    )?
+                }
+            };
             let mut order = Vec::new();
             if let Some(o) = s.get("order") {
                 let arr = o
@@ -747,6 +798,7 @@ impl StackSet {
                 accepted_issuers,
                 equivalences,
                 requirements,
+                pathway,
             };
             check_order_acyclic(&stack, &at)?;
             stacks.push(stack);
@@ -917,6 +969,74 @@ fn check_order_acyclic(stack: &Stack, at: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+fn parse_pathway(p: &Value, at: &str, catalog: &BTreeMap<String, CatalogEntry>) -> Result<Pathway> {
+    check_keys(p, &["choose", "from", "approval", "approvers", "note"], at)?;
+    let choose = positive_count(
+        p.get("choose").unwrap_or(&Value::Null),
+        &format!("{at}/choose"),
+        "`choose`",
+    )?;
+    let from: Vec<String> = match p.get("from") {
+        Some(Value::String(c)) if c == "catalog" => catalog.keys().cloned().collect(),
+        Some(Value::Array(a)) if !a.is_empty() => {
+            let mut out = Vec::new();
+            for (i, x) in a.iter().enumerate() {
+                let xat = format!("{at}/from/{i}");
+                let id = x
+                    .as_str()
+                    .ok_or_else(|| bad(&xat, "expected an achievement id"))?;
+                if !catalog.contains_key(id) {
+                    return Err(bad(&xat, unknown_achievement(id, catalog)));
+                }
+                if !out.iter().any(|o| o == id) {
+                    out.push(id.to_string());
+                }
+            }
+            out
+        }
+        _ => {
+            return Err(bad(
+                &format!("{at}/from"),
+                "`from` is \"catalog\" or a non-empty array of achievement ids",
+            ))
+        }
+    };
+    if choose > from.len() {
+        return Err(bad(
+            &format!("{at}/choose"),
+            format!(
+                "`choose` is {choose} but only {} achievements can be chosen",
+                from.len()
+            ),
+        ));
+    }
+    let approval = req_str(p, "approval", at)?.to_string();
+    let approvers: Vec<String> = match p.get("approvers") {
+        Some(Value::Array(a)) if !a.is_empty() => a
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                x.as_str()
+                    .filter(|s| !s.trim().is_empty())
+                    .map(String::from)
+                    .ok_or_else(|| bad(&format!("{at}/approvers/{i}"), "expected an issuer id"))
+            })
+            .collect::<Result<_>>()?,
+        _ => {
+            return Err(bad(
+                &format!("{at}/approvers"),
+                "`approvers` must be a non-empty array of issuer ids",
+            ))
+        }
+    };
+    Ok(Pathway {
+        choose,
+        from,
+        approval,
+        approvers,
+    })
 }
 
 fn unknown_achievement(a: &str, catalog: &BTreeMap<String, CatalogEntry>) -> String {

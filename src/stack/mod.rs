@@ -36,7 +36,7 @@ mod progress;
 
 pub use award::{award, check_award_evidence, CONSTITUENT_GENRE};
 pub use definition::{
-    CatalogEntry, Enrollment, Order, OrderItem, Pace, Period, Rule, Stack, StackSet,
+    CatalogEntry, Enrollment, Order, OrderItem, Pace, Pathway, Period, Rule, Stack, StackSet,
     MAX_RULE_DEPTH, MAX_RULE_TERMS,
 };
 pub use progress::{

@@ -455,6 +455,57 @@ pub fn progress_all(
         .collect()
 }
 
+/// The achievements the teacher's latest approval credential names (its achievement's
+/// `alignment` `targetUrl`s), or why there is none that holds.
+fn approved_choice(
+    pw: &super::definition::Pathway,
+    holdings: &[Holding],
+) -> std::result::Result<Vec<String>, String> {
+    let approval = holdings
+        .iter()
+        .filter(|h| h.achievement_id() == Some(pw.approval.as_str()) && h.exclusion().is_none())
+        .filter(|h| {
+            h.issuer_id()
+                .is_some_and(|i| pw.approvers.iter().any(|a| a == i))
+        })
+        .max_by_key(|h| h.earned());
+    let Some(h) = approval else {
+        return Err(format!(
+            "no verified approval of the pathway (a credential for {} from {})",
+            pw.approval,
+            pw.approvers.join(" or ")
+        ));
+    };
+    let mut chosen: Vec<String> = Vec::new();
+    if let Some(serde_json::Value::Array(a)) = h
+        .credential
+        .pointer("/credentialSubject/achievement/alignment")
+    {
+        for x in a {
+            if let Some(u) = x.get("targetUrl").and_then(serde_json::Value::as_str) {
+                if !chosen.iter().any(|c| c == u) {
+                    chosen.push(u.to_string());
+                }
+            }
+        }
+    }
+    if let Some(bad) = chosen.iter().find(|c| !pw.from.contains(c)) {
+        return Err(format!(
+            "the approval {} names {bad}, which is not in the pathway's catalog",
+            h.label()
+        ));
+    }
+    if chosen.len() != pw.choose {
+        return Err(format!(
+            "the approval {} names {} achievements; the pathway takes {}",
+            h.label(),
+            chosen.len(),
+            pw.choose
+        ));
+    }
+    Ok(chosen)
+}
+
 /// Why a stack award presented in the portfolio no longer stands: a constituent credential it
 /// names (by id or digest) is presented and no longer counts.
 fn award_member_gone(award: &Holding, holdings: &[Holding]) -> Option<Exclusion> {
@@ -500,6 +551,24 @@ fn progress_memo(
     let stack = set
         .stack(stack_id)
         .ok_or_else(|| Error::model(format!("unknown stack `{stack_id}`")))?;
+    // A per-teacher pathway: this teacher's approved choices are the rule.
+    let (chosen, unapproved) = match &stack.pathway {
+        None => (None, None),
+        Some(pw) => match approved_choice(pw, portfolio.holdings()) {
+            Ok(c) => (Some(c), None),
+            Err(why) => (None, Some(why)),
+        },
+    };
+    let resolved;
+    let stack: &Stack = match &chosen {
+        Some(c) => {
+            let mut s = stack.clone();
+            s.rule = Rule::all_of(c.iter().cloned());
+            resolved = s;
+            &resolved
+        }
+        None => stack,
+    };
     // Nested stacks, and stacks the order names, first (the definition is acyclic).
     fn nested_ids(r: &Rule, out: &mut Vec<String>) {
         match r {
@@ -600,7 +669,24 @@ fn progress_memo(
                 award = Some(i);
                 return None;
             }
+            if let (Some(pw), Some(why)) = (&stack.pathway, &unapproved) {
+                if pw.from.iter().any(|x| x == a) {
+                    return Some(Exclusion::NotApproved {
+                        detail: why.clone(),
+                    });
+                }
+            }
             if !members.contains(a) {
+                if let Some(pw) = &stack.pathway {
+                    if pw.from.iter().any(|x| x == a) {
+                        return Some(Exclusion::NotApproved {
+                            detail: format!(
+                                "{} is not among this teacher's approved choices",
+                                name_of(a)
+                            ),
+                        });
+                    }
+                }
                 return Some(Exclusion::NotAMember {
                     achievement: Some(a.to_string()),
                 });
