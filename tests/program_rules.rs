@@ -785,3 +785,34 @@ fn each_teacher_builds_a_pathway_from_the_catalog_approved_by_an_administrator()
         "{p}"
     );
 }
+
+#[test]
+fn the_northfield_fixtures_express_every_rule_and_resolve() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/programs");
+    let set = StackSet::load(&dir.join("northfield-stacks.json")).unwrap();
+    assert_eq!(StackSet::from_json(&set.to_json()).unwrap(), set);
+    let policy = CreditPolicy::load(&dir.join("northfield-policy.json")).unwrap();
+    policy.resolve(Some(&set)).unwrap();
+    let nine = set
+        .stack("https://northfield.example/stacks/nine-in-three")
+        .unwrap();
+    assert!(nine.requirements.window.is_some() && nine.order.len() == 2);
+    let leader = set
+        .stack("https://northfield.example/stacks/teacher-leader")
+        .unwrap();
+    assert!(leader.pathway.is_some() && leader.requirements.endorsements.is_some());
+    let comp = set
+        .stack("https://northfield.example/stacks/compensation")
+        .unwrap();
+    assert_eq!(comp.pace.as_ref().unwrap().enrollments.len(), 2);
+    assert_eq!(comp.equivalences.len(), 1);
+    assert!(set
+        .stack("https://northfield.example/stacks/coaching-hours")
+        .unwrap()
+        .requirements
+        .rubric
+        .is_some());
+    // Without the stack file, the steps cannot be resolved: a usage error naming the step.
+    let err = policy.resolve(None).unwrap_err();
+    assert_eq!(err.pointer(), Some("/steps/0/stack"), "{err}");
+}

@@ -247,7 +247,8 @@ pub(super) enum ClrCommand {
         after_help = "Example:\n  openbadges clr bundle --holder did:example:maria --name \"Maria's micro-credentials\" --key issuer-key.json --stacks riverside-stacks.json -o clr.json badges/*.json"
     )]
     Bundle {
-        /// The teacher the CLR is about (DID or URL); only credentials issued to them go in.
+        /// The teacher the CLR is about (DID, URL or e-mail address); only credentials issued to
+        /// them go in, and what is left out is listed on standard error.
         #[arg(long)]
         holder: String,
         /// The CLR's name.
