@@ -257,6 +257,16 @@ fn a_stack_of_stacks_with_members_missing_is_not_100_percent() {
         .map(|m| m["stack"].as_str().unwrap())
         .collect();
     assert_eq!(missing, vec![s("advanced"), s("expert")]);
+    assert_eq!(
+        j["missingStacks"][0]["missing"],
+        json!(["advanced-1", "advanced-2", "advanced-3"])
+    );
+    assert!(
+        p.to_string().contains(
+            "stack advanced (not complete: 3 more needed — advanced-1, advanced-2, advanced-3)"
+        ),
+        "{p}"
+    );
 
     // Every badge held, but Advanced's were all earned before Basic was complete: Advanced is
     // not complete, so neither is the program, and it must not say "100% — 0 more needed".

@@ -271,6 +271,23 @@ fn type_is_endorsement(doc: Option<&Value>) -> bool {
 /// (`resultDescription` with `rubricCriterionLevel`s, lowest first) reached its `requiredLevel`
 /// (`{"every": "requiredLevel"}`) or a named level (`{"every": "3"}`, matched against each level's
 /// `level`, `name` or `id`).
+///
+/// # Example
+/// ```
+/// use openbadges::portfolio::{Portfolio, RubricRule};
+/// use openbadges::verify::{Check, Report};
+/// let levels = serde_json::json!([{"id": "urn:l:1", "name": "Developing"}, {"id": "urn:l:2", "name": "Proficient"}]);
+/// let badge = serde_json::json!({"credentialSubject": {
+///     "achievement": {"resultDescription": [{"id": "urn:rd:1", "name": "Planning",
+///         "rubricCriterionLevel": levels, "requiredLevel": "urn:l:2"}]},
+///     "result": [{"resultDescription": "urn:rd:1", "achievedLevel": "urn:l:1"}]}});
+/// let mut p = Portfolio::new();
+/// p.add_verified("b.json", badge, Report::from_checks(vec![Check::passed("proof")]))?;
+/// let rule = RubricRule::from_json(&serde_json::json!({"every": "requiredLevel"}), "/rubric")?;
+/// assert_eq!(rule.shortfall(&p.holdings()[0]).as_deref(),
+///     Some("criterion \"Planning\" reached \"Developing\", below \"Proficient\""));
+/// # Ok::<(), openbadges::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RubricRule {

@@ -122,6 +122,16 @@ impl Period {
 
     /// Where the first period containing `t` starts: `t` itself, or for a school year the
     /// latest start of a school year at or before `t`.
+    ///
+    /// # Example
+    /// ```
+    /// use openbadges::stack::Period;
+    /// let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+    /// let school_year = Period::SchoolYear { month: 7, day: 1 };
+    /// assert_eq!(school_year.align(t("2025-03-10T00:00:00Z")), t("2024-07-01T00:00:00Z"));
+    /// assert_eq!(school_year.end(t("2024-07-01T00:00:00Z")), t("2025-07-01T00:00:00Z"));
+    /// assert_eq!(Period::Year.align(t("2025-03-10T00:00:00Z")), t("2025-03-10T00:00:00Z"));
+    /// ```
     pub fn align(self, t: DateTime<Utc>) -> DateTime<Utc> {
         use chrono::{Datelike, TimeZone};
         match self {
@@ -334,6 +344,17 @@ impl Stack {
 
     /// Whether credentials from `issuer` may count toward this stack (its own issuer or an
     /// accepted one; the trust list is the verifier's to answer).
+    ///
+    /// # Example
+    /// ```
+    /// use openbadges::stack::{Rule, Stack};
+    /// let s = Stack::new("urn:s", "S", serde_json::json!({"id": "urn:a:s"}), Rule::all_of(["urn:a:1"]))
+    ///     .issuer(serde_json::json!({"id": "https://district.example/issuer", "type": ["Profile"]}))
+    ///     .accept_issuer("https://partner.example/issuer");
+    /// assert!(s.accepts("https://district.example/issuer"));
+    /// assert!(s.accepts("https://partner.example/issuer"));
+    /// assert!(!s.accepts("did:key:z6MkStranger"));
+    /// ```
     pub fn accepts(&self, issuer: &str) -> bool {
         self.issuer_id() == Some(issuer) || self.accepted_issuers.iter().any(|i| i == issuer)
     }

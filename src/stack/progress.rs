@@ -74,6 +74,9 @@ pub struct MissingStack {
     pub name: String,
     /// How many more member achievements it needs.
     pub still_needed: usize,
+    /// Its member achievements not earned yet (names).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
     /// Why it is not complete although its members are earned, when that is the case.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
@@ -159,11 +162,16 @@ impl fmt::Display for StackProgress {
             writeln!(f, "  ✓ stack {s}")?;
         }
         for m in &self.missing_stacks {
-            let why = m
-                .why
-                .as_ref()
-                .map(|w| format!(": {w}"))
-                .unwrap_or_else(|| format!(": {} more needed", m.still_needed));
+            let why = m.why.as_ref().map(|w| format!(": {w}")).unwrap_or_else(|| {
+                let names: Vec<&str> = m.missing.iter().take(4).map(String::as_str).collect();
+                let more = if m.missing.len() > 4 { ", …" } else { "" };
+                format!(
+                    ": {} more needed{}{}{more}",
+                    m.still_needed,
+                    if names.is_empty() { "" } else { " — " },
+                    names.join(", ")
+                )
+            });
             writeln!(f, "  · stack {} (not complete{why})", m.name)?;
         }
         // Long option lists (`at least 15 of the catalog`) are summarised; JSON has them all.
@@ -925,6 +933,7 @@ fn progress_memo(
                     stack: id.clone(),
                     name: p.name.clone(),
                     still_needed: p.still_needed,
+                    missing: p.missing.iter().map(|m| m.name.clone()).collect(),
                     why: if order_broken.contains(id.as_str()) {
                         Some(
                             "complete, but its members were not earned in the required order"
