@@ -654,3 +654,28 @@ fn a_stack_award_carries_a_status_entry() {
         stderr(&o)
     );
 }
+
+#[test]
+fn policy_report_help_has_an_example() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = ob(&["policy", "report", "--help"], tmp.path());
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("Example:\n  openbadges policy report"),
+        "{}",
+        stdout(&o)
+    );
+    // Without a teacher folder to read: exit 2 naming it.
+    let o = ob(
+        &[
+            "policy",
+            "report",
+            "--policy",
+            &fixture("riverside-policy.json"),
+            "nowhere",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nowhere"), "{}", stderr(&o));
+}
