@@ -671,7 +671,7 @@ fn policy_report_help_has_an_example() {
             "policy",
             "report",
             "--policy",
-            &fixture("riverside-policy.json"),
+            &fixture("lakeshore-policy.toml"),
             "nowhere",
         ],
         tmp.path(),
