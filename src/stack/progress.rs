@@ -157,8 +157,7 @@ impl fmt::Display for StackProgress {
                 .unwrap_or_default();
             writeln!(f, "  ✓ {}{date}", m.name)?;
         }
-        for (s, done) in self.nested.iter().filter(|(_, d)| *d) {
-            let _ = done;
+        for (s, _) in self.nested.iter().filter(|(_, done)| *done) {
             writeln!(f, "  ✓ stack {s}")?;
         }
         for m in &self.missing_stacks {
