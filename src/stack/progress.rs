@@ -225,6 +225,14 @@ impl fmt::Display for StackProgress {
     }
 }
 
+/// What the evaluation of a stack needs to know about a nested one.
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    complete: bool,
+    blocked: bool,
+    completed_at: Option<DateTime<Utc>>,
+}
+
 /// Whether rules are met by a set of achievements. A nested stack is met when its own progress
 /// says complete; one that cannot be completed by earning more badges (pace lapsed, an order
 /// broken) is never met; otherwise its rule is evaluated on the set (each once: a stack reached
@@ -232,7 +240,7 @@ impl fmt::Display for StackProgress {
 struct Met<'a, 'e> {
     set: &'a StackSet,
     earned: &'e HashSet<&'a str>,
-    known: &'e HashMap<String, StackProgress>,
+    known: &'e HashMap<String, Known>,
     stacks: std::cell::RefCell<HashMap<&'a str, bool>>,
 }
 
@@ -240,7 +248,7 @@ impl<'a, 'e> Met<'a, 'e> {
     fn new(
         set: &'a StackSet,
         earned: &'e HashSet<&'a str>,
-        known: &'e HashMap<String, StackProgress>,
+        known: &'e HashMap<String, Known>,
     ) -> Self {
         Met {
             set,
@@ -313,7 +321,7 @@ fn still_needed<'a>(
     set: &'a StackSet,
     rule: &'a Rule,
     earned: &HashSet<&'a str>,
-    known: &HashMap<String, StackProgress>,
+    known: &HashMap<String, Known>,
 ) -> (usize, bool) {
     let mut have: HashSet<&'a str> = earned.clone();
     let mut n = 0;
@@ -599,9 +607,11 @@ fn progress_memo(
     for id in &deps {
         progress_memo(set, id, portfolio, now, memo)?;
     }
-    let nested: HashMap<String, StackProgress> = deps
+    // Borrowed from the memo (a nested stack's report holds every credential's standing: not
+    // copied per parent).
+    let nested: HashMap<String, &StackProgress> = deps
         .iter()
-        .filter_map(|id| memo.get(id).map(|p| (id.clone(), p.clone())))
+        .filter_map(|id| memo.get(id).map(|p| (id.clone(), p)))
         .collect();
 
     let mut members = HashSet::new();
@@ -800,15 +810,16 @@ fn progress_memo(
             order_broken.insert(after.as_str());
         }
     }
-    let nested_known: HashMap<String, StackProgress> = nested
+    let nested_known: HashMap<String, Known> = nested
         .iter()
         .map(|(k, p)| {
-            let mut p = p.clone();
-            if order_broken.contains(k.as_str()) {
-                p.complete = false;
-                p.blocked = true;
-            }
-            (k.clone(), p)
+            let broken = order_broken.contains(k.as_str());
+            let known = Known {
+                complete: p.complete && !broken,
+                blocked: p.blocked || broken,
+                completed_at: p.completed_at,
+            };
+            (k.clone(), known)
         })
         .collect();
 
@@ -927,7 +938,8 @@ fn progress_memo(
             if missing_stacks.iter().any(|m: &MissingStack| m.stack == *id) {
                 continue;
             }
-            if let Some(p) = nested_known.get(id).filter(|p| !p.complete) {
+            let done = nested_known.get(id).is_some_and(|k| k.complete);
+            if let Some(p) = nested.get(id).filter(|_| !done) {
                 missing_stacks.push(MissingStack {
                     stack: id.clone(),
                     name: p.name.clone(),
