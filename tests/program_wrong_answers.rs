@@ -403,6 +403,9 @@ fn a_clr_bundle_takes_only_the_holders_email_badges() {
         clr["credentialSubject"]["id"],
         "mailto:maria@eastbrook.example"
     );
+    // Maria's hashed and plain badges are one holder; with José's and Ana's, three.
+    assert_eq!(folio(&badges[..2], &w.verifier(None)).holders().len(), 1);
+    assert_eq!(f.holders().len(), 3, "{:?}", f.holders());
 }
 
 #[test]

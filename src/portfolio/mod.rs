@@ -477,12 +477,22 @@ impl Portfolio {
     /// sorted; credentials the verifier already found to be someone else's (`--recipient`),
     /// endorsements (about credentials, not people) and CLR wrappers are left aside.
     pub fn holders(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
+        let people: Vec<(&Holding, String)> = self
             .holdings
             .iter()
             .filter(|h| !h.is_endorsement() && !h.is_container())
             .filter(|h| !matches!(h.exclusion(), Some(Exclusion::NotForRecipient { .. })))
-            .filter_map(Holding::holder_key)
+            .filter_map(|h| h.holder_key().map(|k| (h, k)))
+            .collect();
+        // A salted hash of an address another credential names in plain is that person.
+        let plain: Vec<&str> = people
+            .iter()
+            .filter_map(|(_, k)| k.strip_prefix("emailAddress:"))
+            .collect();
+        let mut out: Vec<String> = people
+            .iter()
+            .filter(|(h, k)| !(k.starts_with("sha256$") && plain.iter().any(|e| h.is_for(e))))
+            .map(|(_, k)| k.clone())
             .collect();
         out.sort();
         out.dedup();
