@@ -129,6 +129,7 @@ fn main() -> Result<(), openbadges::Error> {
         &riverside,
         Suite::EddsaRdfc2022,
         now,
+        None,
     )?;
     let report = verifier.verify_value(&stack_badge)?;
     println!(

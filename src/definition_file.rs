@@ -98,6 +98,144 @@ pub(crate) fn positive_count(v: &Value, at: &str, what: &str) -> Result<usize> {
     }
 }
 
+/// The OB 3.0 `AchievementType` vocabulary (an `ext:` term is also allowed).
+pub const ACHIEVEMENT_TYPES: &[&str] = &[
+    "Achievement",
+    "ApprenticeshipCertificate",
+    "Assessment",
+    "Assignment",
+    "AssociateDegree",
+    "Award",
+    "Badge",
+    "BachelorDegree",
+    "Certificate",
+    "CertificateOfCompletion",
+    "Certification",
+    "CoCurricular",
+    "CommunityService",
+    "Competency",
+    "Course",
+    "Degree",
+    "Diploma",
+    "DoctoralDegree",
+    "Fieldwork",
+    "GeneralEducationDevelopment",
+    "JourneymanCertificate",
+    "LearningProgram",
+    "License",
+    "MasterCertificate",
+    "MasterDegree",
+    "Membership",
+    "MicroCredential",
+    "ProfessionalDoctorate",
+    "QualityAssuranceCredential",
+    "ResearchDoctorate",
+    "SecondarySchoolDiploma",
+];
+
+/// Edit distance between two strings, case-insensitively (typos in hand-written files).
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.to_lowercase().chars().collect();
+    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The candidate closest to `word` when it is close enough to be a typo of it: at most a
+/// quarter of its length away (two edits for short words), never `word` itself.
+///
+/// # Example
+/// ```
+/// use openbadges::definition_file::did_you_mean;
+/// assert_eq!(did_you_mean("Microcredential", ["MicroCredential", "Badge"]), Some("MicroCredential".into()));
+/// assert_eq!(did_you_mean("USD stipends", ["USD stipend"]), Some("USD stipend".into()));
+/// assert_eq!(did_you_mean("hours", ["CE points"]), None);
+/// ```
+pub fn did_you_mean<'a, I, S>(word: &str, candidates: I) -> Option<String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str> + 'a,
+{
+    // Long ids (URLs) differ by a few characters at most; bound the work per pair.
+    if word.len() > 2048 {
+        return None;
+    }
+    let limit = (word.chars().count() / 4).max(2);
+    candidates
+        .into_iter()
+        .filter(|c| c.as_ref() != word && c.as_ref().len() <= 2048)
+        .map(|c| (distance(word, c.as_ref()), c.as_ref().to_string()))
+        .filter(|(d, _)| *d <= limit)
+        .min_by(|x, y| x.0.cmp(&y.0).then_with(|| x.1.cmp(&y.1)))
+        .map(|(_, c)| c)
+}
+
+/// `"…; did you mean \"X\"?"` when one is close, else nothing.
+pub(crate) fn suggestion<'a, I, S>(word: &str, candidates: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str> + 'a,
+{
+    did_you_mean(word, candidates)
+        .map(|c| format!("; did you mean \"{c}\"?"))
+        .unwrap_or_default()
+}
+
+/// Checks an `achievementType` value: an OB 3.0 AchievementType or an `ext:` extension.
+pub(crate) fn check_achievement_type(v: &Value, at: &str) -> Result<String> {
+    let Some(t) = v.as_str() else {
+        return Err(bad(at, "`achievementType` must be a string"));
+    };
+    if ACHIEVEMENT_TYPES.contains(&t) || (t.starts_with("ext:") && t.len() > 4) {
+        return Ok(t.to_string());
+    }
+    Err(bad(
+        at,
+        format!(
+            "`{t}` is not an Open Badges AchievementType (nor an `ext:` extension){}",
+            suggestion(t, ACHIEVEMENT_TYPES)
+        ),
+    ))
+}
+
+/// An RFC 3339 date-time, or a date (`2026-06-30`, meaning that whole day: its start for
+/// `from`, its end for `until`).
+pub(crate) fn date_time(
+    v: &Value,
+    at: &str,
+    end_of_day: bool,
+) -> Result<chrono::DateTime<chrono::Utc>> {
+    let s = v
+        .as_str()
+        .ok_or_else(|| bad(at, "expected an RFC 3339 date-time or a date (YYYY-MM-DD)"))?;
+    if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(d.to_utc());
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        let t = if end_of_day {
+            d.and_hms_opt(23, 59, 59)
+        } else {
+            d.and_hms_opt(0, 0, 0)
+        };
+        if let Some(t) = t {
+            return Ok(t.and_utc());
+        }
+    }
+    Err(bad(
+        at,
+        format!("`{s}` is not an RFC 3339 date-time or a date (YYYY-MM-DD)"),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -392,7 +392,10 @@ fn p256_did_key_and_did_jwk_kids_are_resolved_offline() {
     let did_jwk = format!("did:jwk:{}", URL_SAFE_NO_PAD.encode(jwk.to_string()));
     let verifier = Verifier::new(VerifyOptions::default());
     for (did, kid) in [
-        (did_key.clone(), format!("{did_key}#{}", &did_key["did:key:".len()..])),
+        (
+            did_key.clone(),
+            format!("{did_key}#{}", &did_key["did:key:".len()..]),
+        ),
         (did_jwk.clone(), format!("{did_jwk}#0")),
     ] {
         let credential = json!({

@@ -205,6 +205,7 @@ fn stack_of_three_with_order_award_and_evidence() {
         w.issuer(RIVERSIDE),
         Suite::EddsaRdfc2022,
         t("2025-01-02T00:00:00Z"),
+        None,
     )
     .unwrap();
     assert_eq!(awarded["credentialSubject"]["id"], MARIA);
@@ -249,10 +250,13 @@ fn stack_of_three_with_order_award_and_evidence() {
         .iter()
         .find_map(|c| c.exclusion.clone())
         .unwrap();
+    // Named, with both dates: Tiered Assignments on 2024-08-01, Flexible Grouping after it.
     assert_eq!(
         why,
         Exclusion::OutOfOrder {
-            requires: ach("flexible-grouping")
+            requires: "Flexible Grouping".into(),
+            earned: Some(t("2024-08-01T00:00:00Z")),
+            first: Some(t("2024-09-10T00:00:00Z")),
         }
     );
     // Awarding an incomplete stack is refused, naming what is missing.
@@ -263,6 +267,7 @@ fn stack_of_three_with_order_award_and_evidence() {
         w.issuer(RIVERSIDE),
         Suite::EddsaRdfc2022,
         t("2025-01-02T00:00:00Z"),
+        None,
     )
     .unwrap_err();
     assert!(err.to_string().contains("Tiered Assignments"), "{err}");
@@ -533,7 +538,7 @@ fn a_teacher_moves_districts_and_the_same_badges_are_valued_differently() {
         "40 CE points (capped; 50 before the cap)",
         "8 of 11 credentials counted",
         "Not counted",
-        "is not accepted by this policy",
+        "is not accepted here",
     ] {
         assert!(text.contains(want), "missing {want:?} in\n{text}");
     }
@@ -841,7 +846,8 @@ fn a_stack_award_with_digest_evidence_verifies_in_the_js_reference() {
             "Pair",
             stack_achievement,
             Rule::all_of(["urn:a:1", "urn:a:2"]),
-        )],
+        )
+        .issuer(json!(district.id()))],
     )
     .unwrap();
     let verifier = Verifier::new(VerifyOptions::default().at(t("2026-01-01T00:00:00Z")));
@@ -875,6 +881,7 @@ fn a_stack_award_with_digest_evidence_verifies_in_the_js_reference() {
         &district,
         Suite::EddsaRdfc2022,
         t("2025-12-01T00:00:00Z"),
+        None,
     )
     .unwrap();
     let (ok, out) = common::node(&d, "verify.mjs", &[], &awarded);

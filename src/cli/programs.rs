@@ -155,7 +155,7 @@ pub(super) enum StackCommand {
     /// Issue the stack credential for a complete stack; its evidence names each constituent
     /// credential and its digest. Exit 1 when the stack is not complete.
     #[command(
-        after_help = "Example:\n  openbadges stack award --stacks riverside-stacks.json --stack https://riverside.example/stacks/differentiation --issuer-dir riverside/ --recipient did:example:maria -o stack-badge.json badges/*.json"
+        after_help = "Example:\n  openbadges stack award --stacks riverside-stacks.json --stack https://riverside.example/stacks/differentiation --issuer-dir riverside/ --status-store status.json --recipient did:example:maria -o stack-badge.json badges/*.json"
     )]
     Award {
         /// Stack definition file (JSON or TOML).
@@ -172,6 +172,10 @@ pub(super) enum StackCommand {
         /// Where to write the signed credential (atomically); default standard output.
         #[arg(short = 'o', long = "out")]
         out: Option<PathBuf>,
+        /// Allocate a status-list index in this store and add the credentialStatus entry, so
+        /// the award can be revoked (e.g. when a member badge is).
+        #[arg(long)]
+        status_store: Option<PathBuf>,
         #[command(flatten)]
         verify: VerifyArgs,
         /// The teacher's credential files.
@@ -203,6 +207,36 @@ pub(super) enum PolicyCommand {
         #[arg(required = true)]
         files: Vec<String>,
     },
+    /// Value every teacher for payroll: each DIR holds one folder (credential files) or one
+    /// file (a CLR, a wallet export) per teacher. Writes CSV (teacher, units, steps reached,
+    /// what did not count and why) and/or JSON, atomically; CSV on standard output when neither
+    /// --csv nor --json is given. Exit 0 when every teacher was valued, 1 when some could not be
+    /// (their row says why), 2 on a bad definition or usage.
+    #[command(
+        after_help = "Example:\n  openbadges policy report --policy riverside-policy.json --stacks riverside-stacks.json --csv payroll.csv --json payroll.json teachers/"
+    )]
+    Report {
+        /// Credit policy file (JSON or TOML).
+        #[arg(long)]
+        policy: PathBuf,
+        /// Stack definitions, when the policy's steps name stacks.
+        #[arg(long)]
+        stacks: Option<PathBuf>,
+        /// Write the CSV here.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// Write the JSON here.
+        #[arg(long = "json", value_name = "FILE")]
+        json_out: Option<PathBuf>,
+        /// Teachers valued at a time (default: the number of CPUs).
+        #[arg(long)]
+        jobs: Option<usize>,
+        #[command(flatten)]
+        verify: VerifyArgs,
+        /// Folders of teachers.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -213,7 +247,8 @@ pub(super) enum ClrCommand {
         after_help = "Example:\n  openbadges clr bundle --holder did:example:maria --name \"Maria's micro-credentials\" --key issuer-key.json --stacks riverside-stacks.json -o clr.json badges/*.json"
     )]
     Bundle {
-        /// The teacher the CLR is about (DID or URL); only credentials issued to them go in.
+        /// The teacher the CLR is about (DID, URL or e-mail address); only credentials issued to
+        /// them go in, and what is left out is listed on standard error.
         #[arg(long)]
         holder: String,
         /// The CLR's name.
@@ -292,6 +327,7 @@ pub(super) fn stack(cmd: StackCommand) -> Result<u8> {
             signer,
             suite,
             out,
+            status_store,
             verify,
             files,
         } => {
@@ -320,7 +356,16 @@ pub(super) fn stack(cmd: StackCommand) -> Result<u8> {
                 );
                 return Ok(1);
             }
-            let awarded = stack::award(&set, &p, &folio, &issuer, suite, now)?;
+            let mut store = status_store
+                .as_deref()
+                .map(crate::status::StatusListStore::load)
+                .transpose()?;
+            let awarded = stack::award(&set, &p, &folio, &issuer, suite, now, store.as_mut())?;
+            // The store first: an index allocated and saved but unused is harmless; one used
+            // but not saved could be handed out twice.
+            if let (Some(store), Some(path)) = (store, &status_store) {
+                store.save(path)?;
+            }
             write_out(out.as_ref(), &awarded)?;
             Ok(0)
         }
@@ -336,11 +381,11 @@ pub(super) fn policy(cmd: PolicyCommand) -> Result<u8> {
             verify,
             files,
         } => {
-            let policy = CreditPolicy::load(&policy)?;
+            let (policy, set) = load_policy(&policy, stacks.as_deref())?;
             let now = verify.now()?;
             let folio = verify.portfolio(&files)?;
-            let progress = match &stacks {
-                Some(path) => stack::progress_all(&StackSet::load(path)?, &folio, now)?,
+            let progress = match &set {
+                Some(set) => stack::progress_all(set, &folio, now)?,
                 None => Vec::new(),
             };
             let valuation = policy.value(&folio, &progress)?;
@@ -351,7 +396,81 @@ pub(super) fn policy(cmd: PolicyCommand) -> Result<u8> {
             }
             Ok(0)
         }
+        PolicyCommand::Report {
+            policy,
+            stacks,
+            csv,
+            json_out,
+            jobs,
+            verify,
+            dirs,
+        } => {
+            if verify.recipient.is_some() {
+                return Err(Error::new(
+                    ErrorKind::Usage,
+                    "policy report values every teacher; --recipient names one (use policy value)",
+                ));
+            }
+            let (policy, set) = load_policy(&policy, stacks.as_deref())?;
+            let now = verify.now()?;
+            let verifier = verify.verifier()?;
+            let mut teachers = Vec::new();
+            for d in &dirs {
+                teachers.extend(crate::policy::report::teachers_in(d)?);
+            }
+            let bar = indicatif::ProgressBar::new(teachers.len() as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} teachers valued ({eta} left)",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let jobs = jobs.unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+            });
+            let tick = || bar.inc(1);
+            let report = crate::policy::report::value_all(
+                &policy,
+                set.as_ref(),
+                &teachers,
+                &verifier,
+                now,
+                jobs,
+                &tick,
+            );
+            bar.finish_and_clear();
+            if csv.is_none() && json_out.is_none() {
+                print!("{}", report.to_csv());
+            } else {
+                report.write(csv.as_deref(), json_out.as_deref())?;
+            }
+            let errors = report.errors();
+            eprintln!(
+                "openbadges: {} of {} teachers valued{}",
+                report.teachers.len() - errors,
+                report.teachers.len(),
+                if errors > 0 {
+                    " (the others' rows say why)"
+                } else {
+                    ""
+                }
+            );
+            Ok(if errors > 0 { 1 } else { 0 })
+        }
     }
+}
+
+/// The policy and, when given, the stack definitions, with every achievement and stack the
+/// policy names resolved (errors name the policy file and the entry).
+fn load_policy(
+    policy: &std::path::Path,
+    stacks: Option<&std::path::Path>,
+) -> Result<(CreditPolicy, Option<StackSet>)> {
+    let p = CreditPolicy::load(policy)?;
+    let set = stacks.map(StackSet::load).transpose()?;
+    p.resolve(set.as_ref())
+        .map_err(|e| e.context(format!("in {}", policy.display())))?;
+    Ok((p, set))
 }
 
 pub(super) fn clr(cmd: ClrCommand) -> Result<u8> {
@@ -369,14 +488,12 @@ pub(super) fn clr(cmd: ClrCommand) -> Result<u8> {
             let suite = parse_suite(&suite)?;
             let set = stacks.as_deref().map(StackSet::load).transpose()?;
             let folio = verify.portfolio(&files)?;
-            for h in folio.holdings() {
-                if let Some(e) = h.exclusion() {
-                    eprintln!("openbadges: left out {}: {e}", h.source);
-                }
+            let bundle = crate::clr::bundle_for(&folio, &holder, &name, set.as_ref())?;
+            for (source, why) in &bundle.left_out {
+                eprintln!("openbadges: left out {source}: {why}");
             }
-            let unsigned = crate::clr::bundle(&folio, &holder, &name, set.as_ref())?;
             let issuer = signer.issuer(serde_json::json!({"type": ["Profile"]}))?;
-            let signed = issuer.issue_at(&unsigned, suite, verify.now()?, None)?;
+            let signed = issuer.issue_at(&bundle.clr, suite, verify.now()?, None)?;
             write_out(out.as_ref(), &signed)?;
             Ok(0)
         }

@@ -78,13 +78,25 @@ pub fn association(kind: AssociationType, source_id: &str, target_id: &str) -> V
     })
 }
 
-/// Builds an unsigned `ClrCredential` for `holder` (the teacher's DID or URL) from the
-/// credentials in `portfolio` that may count (verified, current, theirs, trusted), with the
+/// A CLR built by [`bundle_for`], and what it left out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bundle {
+    /// The unsigned `ClrCredential`.
+    pub clr: Value,
+    /// Each credential left out (its source) and why.
+    pub left_out: Vec<(String, String)>,
+}
+
+/// Builds an unsigned `ClrCredential` for `holder` (the teacher's DID or URL, or e-mail
+/// address: the CLR is then about `mailto:` it) from the credentials in `portfolio` issued to
+/// them (`credentialSubject.id`, or a plain or hashed e-mail IdentityObject) that may count
+/// (verified, current, trusted), with the
 /// achievements they earn and, when `stacks` is given, the stacks they belong to and the
 /// `isChildOf` associations linking members to their stack. Sign it with
 /// [`crate::issue::Issuer::issue`].
 ///
-/// Credentials received as VC-JWTs are carried as their compact JWS strings.
+/// Credentials received as VC-JWTs are carried as their compact JWS strings. Everything else
+/// is left out silently; [`bundle_for`] says what and why. A CLR with nothing in it is refused.
 ///
 /// # Example
 /// ```
@@ -117,21 +129,72 @@ pub fn bundle(
     name: &str,
     stacks: Option<&StackSet>,
 ) -> Result<Value> {
+    bundle_for(portfolio, holder, name, stacks).map(|b| b.clr)
+}
+
+/// [`bundle`], and what it left out: each credential not issued to `holder`, not verified, or
+/// presented twice, with the reason.
+///
+/// # Example
+/// ```
+/// use openbadges::{clr, issue::Issuer, keys::SigningKey, portfolio::Portfolio, proof::Suite};
+/// use openbadges::verify::{Verifier, VerifyOptions};
+/// use serde_json::json;
+///
+/// let district = Issuer::new(json!({"name": "Riverside USD"}), SigningKey::from_seed(&[5; 32]))?;
+/// let verifier = Verifier::new(VerifyOptions::default());
+/// let mut portfolio = Portfolio::new();
+/// for who in ["maria@district.example", "jose@district.example"] {
+///     let badge = district.issue(&json!({
+///         "@context": ["https://www.w3.org/ns/credentials/v2",
+///                      "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+///         "type": ["VerifiableCredential", "OpenBadgeCredential"], "name": "Math Talks",
+///         "credentialSubject": {"type": ["AchievementSubject"],
+///             "identifier": [openbadges::identity::IdentityObject::hashed_email(who, "s").to_value()],
+///             "achievement": {"id": "urn:a:math-talks", "type": ["Achievement"], "name": "Math Talks",
+///                             "description": "d", "criteria": {"narrative": "n"}}}
+///     }), Suite::EddsaRdfc2022)?;
+///     portfolio.add_value(who, &badge, &verifier)?;
+/// }
+/// let b = clr::bundle_for(&portfolio, "maria@district.example", "Maria's record", None)?;
+/// assert_eq!(b.clr["credentialSubject"]["id"], "mailto:maria@district.example");
+/// assert_eq!(b.clr["credentialSubject"]["verifiableCredential"].as_array().map(Vec::len), Some(1));
+/// assert_eq!(b.left_out[0].0, "jose@district.example");
+/// # Ok::<(), openbadges::Error>(())
+/// ```
+pub fn bundle_for(
+    portfolio: &Portfolio,
+    holder: &str,
+    name: &str,
+    stacks: Option<&StackSet>,
+) -> Result<Bundle> {
+    let holder = holder.trim();
+    let subject_id = if holder.contains('@') && !holder.contains(':') {
+        format!("mailto:{holder}")
+    } else {
+        holder.to_string()
+    };
     let mut credentials = Vec::new();
     let mut achievements: Vec<Value> = Vec::new();
     let mut achievement_ids: HashSet<String> = HashSet::new();
     let mut seen: HashSet<String> = HashSet::new();
+    let mut left_out = Vec::new();
     for h in portfolio.holdings() {
-        if h.exclusion().is_some() || !seen.insert(h.digest.clone()) {
+        if !h.is_for(holder) {
+            let whose = h
+                .holder_key()
+                .map(|k| format!("issued to {k}"))
+                .unwrap_or_else(|| "names no recipient".into());
+            left_out.push((h.source.clone(), format!("{whose}, not to {holder}")));
             continue;
         }
-        if let Some(sub) = h.subject_id() {
-            if sub != holder {
-                return Err(Error::model(format!(
-                    "{} was issued to {sub}, not to the CLR's holder {holder}",
-                    h.label()
-                )));
-            }
+        if let Some(e) = h.exclusion() {
+            left_out.push((h.source.clone(), e.to_string()));
+            continue;
+        }
+        if !seen.insert(h.digest.clone()) {
+            left_out.push((h.source.clone(), "the same credential again".into()));
+            continue;
         }
         if let Some(a) = h.credential.pointer("/credentialSubject/achievement") {
             if let Some(id) = a.get("id").and_then(Value::as_str) {
@@ -144,6 +207,21 @@ pub fn bundle(
             Some(token) => Value::String(token.clone()),
             None => h.credential.clone(),
         });
+    }
+    if credentials.is_empty() {
+        return Err(Error::new(
+            crate::error::ErrorKind::Usage,
+            format!(
+                "no credential issued to {holder} may go in the CLR ({} left out: {})",
+                left_out.len(),
+                left_out
+                    .iter()
+                    .take(5)
+                    .map(|(s, w)| format!("{s}: {w}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        ));
     }
     if credentials.len() > MAX_NESTED {
         return Err(Error::limit(format!(
@@ -171,7 +249,7 @@ pub fn bundle(
         }
     }
     let mut subject = Map::new();
-    subject.insert("id".into(), holder.into());
+    subject.insert("id".into(), subject_id.into());
     subject.insert("type".into(), json!(["ClrSubject"]));
     subject.insert("verifiableCredential".into(), credentials.into());
     if !achievements.is_empty() {
@@ -180,7 +258,7 @@ pub fn bundle(
     if !associations.is_empty() {
         subject.insert("association".into(), associations.into());
     }
-    Ok(json!({
+    let clr = json!({
         "@context": [
             "https://www.w3.org/ns/credentials/v2",
             CLR_CONTEXT,
@@ -189,7 +267,8 @@ pub fn bundle(
         "type": ["VerifiableCredential", "ClrCredential"],
         "name": name,
         "credentialSubject": subject,
-    }))
+    });
+    Ok(Bundle { clr, left_out })
 }
 
 /// The verification of a CLR: its own report, then one report per nested credential.

@@ -32,6 +32,7 @@
 //!
 //! [`CreditPolicy::value`] applies it to a verified [`crate::portfolio::Portfolio`].
 
+pub mod report;
 mod valuation;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -40,8 +41,12 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::definition_file::{bad, check_keys, positive_count, req_str};
-use crate::error::Result;
+use crate::definition_file::{
+    bad, check_achievement_type, check_keys, positive_count, req_str, suggestion,
+};
+use crate::error::{Error, ErrorKind, Result};
+use crate::portfolio::{Requirements, Window};
+use crate::stack::StackSet;
 
 pub use valuation::{CredentialValue, StepOutcome, Total, Valuation};
 
@@ -56,6 +61,13 @@ pub enum Selector {
     AchievementType(String),
     /// Every achievement from this issuer.
     Issuer(String),
+    /// Every achievement of this type from this issuer.
+    TypeAndIssuer {
+        /// The `achievementType`.
+        achievement_type: String,
+        /// The issuer id.
+        issuer: String,
+    },
     /// Every counted credential.
     Any,
 }
@@ -64,7 +76,8 @@ impl Selector {
     /// Higher is more specific.
     fn rank(&self) -> u8 {
         match self {
-            Selector::Achievement(_) => 3,
+            Selector::Achievement(_) => 4,
+            Selector::TypeAndIssuer { .. } => 3,
             Selector::AchievementType(_) => 2,
             Selector::Issuer(_) => 1,
             Selector::Any => 0,
@@ -81,6 +94,8 @@ pub struct ValueRule {
     pub amount: f64,
     /// In what unit (`in-service hours`, `CE points`, `CEU`…).
     pub unit: String,
+    /// Only for credentials earned in this window (a pilot's stipend).
+    pub window: Option<Window>,
 }
 
 /// Every `every` counted badges yield `amount` `unit`.
@@ -92,6 +107,8 @@ pub struct Conversion {
     pub amount: f64,
     /// Unit.
     pub unit: String,
+    /// Only badges earned in this window count toward it.
+    pub window: Option<Window>,
 }
 
 /// When a step is reached.
@@ -116,6 +133,8 @@ pub struct Step {
     pub amount: f64,
     /// In what unit.
     pub unit: String,
+    /// A count: only badges earned in this window; a stack: completed in it.
+    pub window: Option<Window>,
 }
 
 /// A district's credit policy. See the [module documentation](self) for the file format.
@@ -156,6 +175,15 @@ pub struct CreditPolicy {
     pub steps: Vec<Step>,
     /// Unit → cap.
     pub caps: BTreeMap<String, f64>,
+    /// What every credential must show to count (window, endorsements, rubric), besides
+    /// verifying.
+    pub requirements: Requirements,
+    /// Achievement ids the file names (JSON Pointer, id), resolved by [`CreditPolicy::resolve`].
+    #[serde(skip)]
+    achievement_refs: Vec<(String, String)>,
+    /// Stack ids the steps name (JSON Pointer, id).
+    #[serde(skip)]
+    stack_refs: Vec<(String, String)>,
 }
 
 fn req(obj: &Value, key: &str, at: &str) -> Result<String> {
@@ -212,9 +240,20 @@ impl CreditPolicy {
                 "conversions",
                 "steps",
                 "caps",
+                "window",
+                "endorsements",
+                "rubric",
             ],
             "",
         )?;
+        let requirements = Requirements::from_json(v, "")?;
+        let mut achievement_refs = Vec::new();
+        let mut stack_refs = Vec::new();
+        let window = |o: &Value, at: &str| -> Result<Option<Window>> {
+            o.get("window")
+                .map(|w| Window::from_json(w, &format!("{at}/window")))
+                .transpose()
+        };
         let id = req(v, "id", "")?;
         let name = req(v, "name", "")?;
         let achievements = match v.get("achievements") {
@@ -225,6 +264,9 @@ impl CreditPolicy {
                     let at = format!("/achievements/{i}");
                     check_keys(a, &["id", "name", "achievementType", "description"], &at)?;
                     let aid = req(a, "id", &at)?;
+                    if let Some(t) = a.get("achievementType") {
+                        check_achievement_type(t, &format!("{at}/achievementType"))?;
+                    }
                     if m.insert(aid.clone(), req(a, "name", &at)?).is_some() {
                         return Err(bad(&at, format!("achievement `{aid}` is listed twice")));
                     }
@@ -236,7 +278,10 @@ impl CreditPolicy {
             match &achievements {
                 Some(m) if !m.contains_key(a) => Err(bad(
                     at,
-                    format!("unknown achievement `{a}` (not in the policy's `achievements`)"),
+                    format!(
+                        "unknown achievement `{a}` (not in the policy's `achievements`){}",
+                        suggestion(a, m.keys())
+                    ),
                 )),
                 _ => Ok(()),
             }
@@ -320,6 +365,7 @@ impl CreditPolicy {
                     "amount",
                     "unit",
                     "note",
+                    "window",
                 ],
                 &at,
             )?;
@@ -331,15 +377,26 @@ impl CreditPolicy {
                 ["achievement"] => {
                     let a = req(r, "achievement", &at)?;
                     known(&a, &format!("{at}/achievement"))?;
+                    achievement_refs.push((format!("{at}/achievement"), a.clone()));
                     Selector::Achievement(a)
                 }
-                ["achievementType"] => Selector::AchievementType(req(r, "achievementType", &at)?),
+                ["achievementType"] => Selector::AchievementType(check_achievement_type(
+                    &r["achievementType"],
+                    &format!("{at}/achievementType"),
+                )?),
+                ["achievementType", "issuer"] => Selector::TypeAndIssuer {
+                    achievement_type: check_achievement_type(
+                        &r["achievementType"],
+                        &format!("{at}/achievementType"),
+                    )?,
+                    issuer: req(r, "issuer", &at)?,
+                },
                 ["issuer"] => Selector::Issuer(req(r, "issuer", &at)?),
                 ["any"] if r["any"] == Value::Bool(true) => Selector::Any,
                 _ => {
                     return Err(bad(
                         &at,
-                        "a value entry names exactly one of `achievement`, `achievementType`, `issuer`, or `\"any\": true`",
+                        "a value entry names one of `achievement`, `achievementType`, `issuer` (or `achievementType` with `issuer`), or `\"any\": true`",
                     ))
                 }
             };
@@ -347,12 +404,13 @@ impl CreditPolicy {
                 selector,
                 amount: amount(r, "amount", &at)?,
                 unit: req(r, "unit", &at)?,
+                window: window(r, &at)?,
             });
         }
         let mut conversions = Vec::new();
         for (i, c) in array(v, "conversions")?.iter().enumerate() {
             let at = format!("/conversions/{i}");
-            check_keys(c, &["every", "amount", "unit", "note"], &at)?;
+            check_keys(c, &["every", "amount", "unit", "note", "window"], &at)?;
             conversions.push(Conversion {
                 every: positive_count(
                     c.get("every").unwrap_or(&Value::Null),
@@ -361,6 +419,7 @@ impl CreditPolicy {
                 )?,
                 amount: amount(c, "amount", &at)?,
                 unit: req(c, "unit", &at)?,
+                window: window(c, &at)?,
             });
         }
         let mut steps = Vec::new();
@@ -368,14 +427,18 @@ impl CreditPolicy {
             let at = format!("/steps/{i}");
             check_keys(
                 s,
-                &["name", "count", "stack", "amount", "unit", "note"],
+                &["name", "count", "stack", "amount", "unit", "note", "window"],
                 &at,
             )?;
             let threshold = match (s.get("count"), s.get("stack")) {
                 (Some(c), None) => {
                     Threshold::Count(positive_count(c, &format!("{at}/count"), "`count`")?)
                 }
-                (None, Some(_)) => Threshold::Stack(req(s, "stack", &at)?),
+                (None, Some(_)) => {
+                    let id = req(s, "stack", &at)?;
+                    stack_refs.push((format!("{at}/stack"), id.clone()));
+                    Threshold::Stack(id)
+                }
                 _ => return Err(bad(&at, "a step has either `count` or `stack`")),
             };
             steps.push(Step {
@@ -383,6 +446,7 @@ impl CreditPolicy {
                 threshold,
                 amount: amount(s, "amount", &at)?,
                 unit: req(s, "unit", &at)?,
+                window: window(s, &at)?,
             });
         }
         let mut caps = BTreeMap::new();
@@ -392,6 +456,55 @@ impl CreditPolicy {
             let unit = req(c, "unit", &at)?;
             if caps.insert(unit.clone(), amount(c, "max", &at)?).is_some() {
                 return Err(bad(&at, format!("unit `{unit}` has two caps")));
+            }
+        }
+        // Units: a cap must name a unit something produces; a unit that is a near miss of
+        // another (`USD stipends` / `USD stipend`) is a typo that would split a total.
+        let produced: Vec<(String, &str)> = values
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (format!("/values/{i}/unit"), r.unit.as_str()))
+            .chain(
+                conversions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (format!("/conversions/{i}/unit"), c.unit.as_str())),
+            )
+            .chain(
+                steps
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (format!("/steps/{i}/unit"), s.unit.as_str())),
+            )
+            .collect();
+        let mut units: Vec<&str> = produced.iter().map(|(_, u)| *u).collect();
+        units.sort();
+        units.dedup();
+        for (i, c) in array(v, "caps")?.iter().enumerate() {
+            let unit = c["unit"].as_str().unwrap_or_default();
+            if !units.contains(&unit) {
+                return Err(bad(
+                    &format!("/caps/{i}/unit"),
+                    format!(
+                        "the cap's unit `{unit}` is not produced by any value, conversion or step (units: {}){}",
+                        units.join(", "),
+                        suggestion(unit, &units)
+                    ),
+                ));
+            }
+        }
+        for (at, unit) in &produced {
+            let others = units.iter().filter(|u| **u != *unit);
+            if let Some(close) = crate::definition_file::did_you_mean(unit, others) {
+                // Reported at the later of the two spellings.
+                let first = produced.iter().position(|(_, u)| *u == close);
+                let here = produced.iter().position(|(p, _)| p == at);
+                if first < here {
+                    return Err(bad(
+                        at,
+                        format!("unit `{unit}` differs from `{close}` by a typo; totals would be split; did you mean \"{close}\"?"),
+                    ));
+                }
             }
         }
         Ok(CreditPolicy {
@@ -404,7 +517,74 @@ impl CreditPolicy {
             conversions,
             steps,
             caps,
+            requirements,
+            achievement_refs,
+            stack_refs,
         })
+    }
+
+    /// Checks that every achievement and stack the policy names exists in the files given: an
+    /// achievement in the policy's `achievements` or in `stacks` (its catalog or a stack's
+    /// achievement), a step's stack in `stacks`. A mistyped id would silently drop a value or a
+    /// step; this refuses it with the JSON Pointer and, when one is close, "did you mean".
+    ///
+    /// # Example
+    /// ```
+    /// use openbadges::policy::CreditPolicy;
+    /// let policy = CreditPolicy::from_json(&serde_json::json!({
+    ///   "id": "urn:p", "name": "P", "values": [{"achievement": "urn:a:growth-mindset", "amount": 8, "unit": "h"}]
+    /// }))?;
+    /// // No achievement list and no stack file: the id cannot be checked, so it is refused.
+    /// assert_eq!(policy.resolve(None).unwrap_err().pointer(), Some("/values/0/achievement"));
+    /// # Ok::<(), openbadges::Error>(())
+    /// ```
+    pub fn resolve(&self, stacks: Option<&StackSet>) -> Result<()> {
+        let mut known: HashSet<&str> = HashSet::new();
+        if let Some(m) = &self.achievements {
+            known.extend(m.keys().map(String::as_str));
+        }
+        if let Some(set) = stacks {
+            known.extend(set.achievements.keys().map(String::as_str));
+            known.extend(set.stacks.iter().map(|s| s.achievement_id()));
+        }
+        for (at, a) in &self.achievement_refs {
+            if known.contains(a.as_str()) {
+                continue;
+            }
+            let msg = if self.achievements.is_none() && stacks.is_none() {
+                format!("achievement `{a}` cannot be checked: the policy lists no `achievements` and no stack definitions were given (add `achievements`, or give --stacks)")
+            } else {
+                format!(
+                    "unknown achievement `{a}` (not in the policy's `achievements` nor in the stack definitions){}",
+                    suggestion(a, known.iter())
+                )
+            };
+            return Err(bad(at, msg));
+        }
+        for (at, id) in &self.stack_refs {
+            match stacks {
+                None => {
+                    return Err(Error::new(
+                        ErrorKind::Usage,
+                        format!(
+                        "the step names the stack `{id}`; give its stack definitions (--stacks)"
+                    ),
+                    )
+                    .at(at.clone()))
+                }
+                Some(set) if set.stack(id).is_none() => {
+                    return Err(bad(
+                        at,
+                        format!(
+                            "unknown stack `{id}` (not in the stack definitions){}",
+                            suggestion(id, set.stacks.iter().map(|s| s.id.as_str()))
+                        ),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
     }
 
     /// The achievement `id` counts as under this policy (following equivalences).

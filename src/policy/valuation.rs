@@ -175,13 +175,32 @@ impl fmt::Display for Valuation {
     }
 }
 
+/// How many of the counted holdings were earned in the window (for this teacher: extensions
+/// apply); all of them without a window.
+fn count_in_window(
+    holdings: &[Holding],
+    w: &Option<crate::portfolio::Window>,
+    counted: &[usize],
+) -> usize {
+    match w {
+        None => counted.len(),
+        Some(w) => counted
+            .iter()
+            .filter(|&&i| w.contains(holdings[i].earned(), |r| holdings[i].is_for(r)))
+            .count(),
+    }
+}
+
 impl CreditPolicy {
     /// Values `portfolio` under this policy. `stacks` is the progress of the stacks the policy's
     /// steps name (from [`crate::stack::progress_all`] over the same portfolio).
     ///
     /// A credential counts when it verified (current, not revoked, this teacher's, trusted), comes
-    /// from an accepted issuer, is recognised (directly or through an equivalence) and is not a
-    /// second copy of a credential or of an achievement already counted.
+    /// from an accepted issuer (`acceptedIssuers`; without that list, only issuers the verifier's
+    /// trust list registers), is recognised (directly or through an equivalence), meets the
+    /// policy's requirements (window, endorsements, rubric), is not a stack award (those count
+    /// through their step) and is not a second copy of a credential or of an achievement already
+    /// counted. A portfolio is one teacher's: credentials issued to several people are refused.
     ///
     /// # Example
     /// ```
@@ -196,6 +215,7 @@ impl CreditPolicy {
     /// # Ok::<(), openbadges::Error>(())
     /// ```
     pub fn value(&self, portfolio: &Portfolio, stacks: &[StackProgress]) -> Result<Valuation> {
+        portfolio.one_holder()?;
         let holdings = portfolio.holdings();
         let mut order: Vec<usize> = (0..holdings.len()).collect();
         // Dates parsed once, not per comparison.
@@ -206,18 +226,25 @@ impl CreditPolicy {
         let mut rows: Vec<Option<CredentialValue>> = vec![None; holdings.len()];
         let mut sums: BTreeMap<String, f64> = BTreeMap::new();
         let mut counted = 0usize;
+        let mut counted_holdings: Vec<usize> = Vec::new();
+
         for &i in &order {
             let h: &Holding = &holdings[i];
             let original = h.achievement_id().map(String::from);
             let as_ours = original.as_deref().map(|a| self.counts_as(a).to_string());
-            let exclusion = h.exclusion().or_else(|| {
+            // Endorsements count through the credentials they endorse.
+            let endorsement = (h.is_endorsement() || h.is_container())
+                .then_some(Exclusion::NotAMember { achievement: None });
+            let exclusion = endorsement.or_else(|| h.exclusion()).or_else(|| {
                 let issuer = h.issuer_id().unwrap_or_default();
-                if let Some(acc) = &self.accepted_issuers {
-                    if !acc.contains(issuer) {
-                        return Some(Exclusion::IssuerNotAccepted {
-                            issuer: issuer.to_string(),
-                        });
-                    }
+                let accepted = match &self.accepted_issuers {
+                    Some(acc) => acc.contains(issuer),
+                    None => h.report.trusted == Some(true),
+                };
+                if !accepted {
+                    return Some(Exclusion::IssuerNotAccepted {
+                        issuer: issuer.to_string(),
+                    });
                 }
                 let key = h.credential_id().unwrap_or(&h.digest).to_string();
                 if let Some(&j) = seen_credentials.get(&key) {
@@ -229,6 +256,11 @@ impl CreditPolicy {
                 let Some(a) = as_ours.as_deref() else {
                     return Some(Exclusion::NotAMember { achievement: None });
                 };
+                if let Some(p) = stacks.iter().find(|p| p.achievement == a) {
+                    return Some(Exclusion::StackAward {
+                        stack: p.name.clone(),
+                    });
+                }
                 if let Some(cat) = &self.achievements {
                     if !cat.contains_key(a) {
                         return Some(Exclusion::NotRecognized {
@@ -241,11 +273,12 @@ impl CreditPolicy {
                         of: holdings[j].label().to_string(),
                     });
                 }
-                None
+                self.requirements.exclusion(h, portfolio)
             });
             let mut values = Vec::new();
             if exclusion.is_none() {
                 counted += 1;
+                counted_holdings.push(i);
                 let a = as_ours.clone().unwrap_or_default();
                 counted_achievements.insert(a.clone(), i);
                 // Per unit, the most specific matching entry.
@@ -255,8 +288,18 @@ impl CreditPolicy {
                         Selector::Achievement(x) => *x == a || Some(x) == original.as_ref(),
                         Selector::AchievementType(t) => h.achievement_type() == Some(t.as_str()),
                         Selector::Issuer(x) => h.issuer_id() == Some(x.as_str()),
+                        Selector::TypeAndIssuer {
+                            achievement_type,
+                            issuer,
+                        } => {
+                            h.achievement_type() == Some(achievement_type.as_str())
+                                && h.issuer_id() == Some(issuer.as_str())
+                        }
                         Selector::Any => true,
-                    };
+                    } && r
+                        .window
+                        .as_ref()
+                        .is_none_or(|w| w.contains(h.earned(), |x| h.is_for(x)));
                     if matches {
                         let e = best.entry(&r.unit).or_insert((0, 0.0));
                         if r.selector.rank() >= e.0 {
@@ -285,7 +328,7 @@ impl CreditPolicy {
             });
         }
         for c in &self.conversions {
-            let n = (counted / c.every) as f64;
+            let n = (count_in_window(holdings, &c.window, &counted_holdings) / c.every) as f64;
             if n > 0.0 {
                 *sums.entry(c.unit.clone()).or_default() += n * c.amount;
             }
@@ -294,7 +337,16 @@ impl CreditPolicy {
         for s in &self.steps {
             let (reached, why) = match &s.threshold {
                 Threshold::Count(n) => {
-                    (counted >= *n, format!("{} of {n} badges", counted.min(*n)))
+                    let have = count_in_window(holdings, &s.window, &counted_holdings);
+                    let within = if s.window.is_some() {
+                        " in the window"
+                    } else {
+                        ""
+                    };
+                    (
+                        have >= *n,
+                        format!("{} of {n} badges{within}", have.min(*n)),
+                    )
                 }
                 Threshold::Stack(id) => {
                     let p = stacks.iter().find(|p| p.stack == *id).ok_or_else(|| {
@@ -306,7 +358,25 @@ impl CreditPolicy {
                             ),
                         )
                     })?;
-                    let why = if p.complete {
+                    let holder_is = |r: &str| {
+                        p.counted
+                            .iter()
+                            .filter_map(|&i| holdings.get(i))
+                            .any(|h| h.is_for(r))
+                    };
+                    let in_time = s
+                        .window
+                        .as_ref()
+                        .is_none_or(|w| w.contains(p.completed_at, holder_is));
+                    let why = if p.complete && !in_time {
+                        format!(
+                            "{} complete{}, outside the step's window",
+                            p.name,
+                            p.completed_at
+                                .map(|d| format!(" on {}", d.format("%Y-%m-%d")))
+                                .unwrap_or_default()
+                        )
+                    } else if p.complete {
                         format!("{} complete", p.name)
                     } else {
                         format!(
@@ -314,7 +384,7 @@ impl CreditPolicy {
                             p.name, p.percent, p.still_needed
                         )
                     };
-                    (p.complete, why)
+                    (p.complete && in_time, why)
                 }
             };
             if reached {

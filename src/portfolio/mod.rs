@@ -14,7 +14,12 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::error::Result;
+mod requirement;
+
+pub use requirement::{EndorsementRule, Extension, Requirements, RubricRule, Window};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::identity::IdentityObject;
 use crate::import::{import, Format};
 use crate::verify::{problem_types, Check, Outcome, Report, Verifier};
 
@@ -74,11 +79,58 @@ pub enum Exclusion {
         /// The achievement id.
         achievement: String,
     },
-    /// Earned before an achievement the stack requires first.
+    /// Earned before an achievement (or a stack) the stack requires first.
     OutOfOrder {
-        /// The achievement that must come first.
+        /// What must come first (its name).
         requires: String,
+        /// When this credential was earned.
+        earned: Option<DateTime<Utc>>,
+        /// When what must come first was earned (completed), if it was.
+        first: Option<DateTime<Utc>>,
     },
+    /// Earned outside the date window of the rule (submissions until June 30, a pilot…).
+    OutsideWindow {
+        /// When it was earned.
+        earned: Option<DateTime<Utc>>,
+        /// The window's start.
+        from: Option<DateTime<Utc>>,
+        /// The window's end for this teacher (extensions applied).
+        until: Option<DateTime<Utc>>,
+    },
+    /// Fewer verified endorsements by the listed reviewers than required.
+    NotEndorsed {
+        /// Distinct listed reviewers whose verified endorsement was found.
+        found: usize,
+        /// How many are required.
+        required: usize,
+    },
+    /// A rubric criterion below the required level, or no result for it.
+    RubricNotMet {
+        /// Which criterion and what level was reached.
+        detail: String,
+    },
+    /// A stack award whose constituent credential no longer counts (revoked, expired…).
+    AwardMemberGone {
+        /// The constituent credential (its id) and its achievement's name.
+        member: String,
+        /// Why it no longer counts.
+        detail: String,
+    },
+    /// A stack award: it counts through its stack (a step), not as one more badge.
+    StackAward {
+        /// The stack's name.
+        stack: String,
+    },
+    /// Not on the teacher's approved pathway (or no approval was found).
+    NotApproved {
+        /// What is missing.
+        detail: String,
+    },
+}
+
+fn day(d: &Option<DateTime<Utc>>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "(no date)".into())
 }
 
 impl fmt::Display for Exclusion {
@@ -95,9 +147,10 @@ impl fmt::Display for Exclusion {
             Exclusion::IssuerNotTrusted { issuer } => {
                 write!(f, "issuer {issuer} is not trusted for this achievement")
             }
-            Exclusion::IssuerNotAccepted { issuer } => {
-                write!(f, "issuer {issuer} is not accepted by this policy")
-            }
+            Exclusion::IssuerNotAccepted { issuer } => write!(
+                f,
+                "issuer {issuer} is not accepted here (not the program's issuer, not in `acceptedIssuers`, not on the trust list)"
+            ),
             Exclusion::Duplicate { of } => write!(f, "duplicate of {of}, already counted"),
             Exclusion::NotAMember { achievement } => match achievement {
                 Some(a) => write!(f, "achievement {a} does not count here"),
@@ -107,9 +160,51 @@ impl fmt::Display for Exclusion {
                 f,
                 "achievement {achievement} is not recognised by this policy (no equivalence)"
             ),
-            Exclusion::OutOfOrder { requires } => {
-                write!(f, "earned before {requires}, which must come first")
-            }
+            Exclusion::OutOfOrder {
+                requires,
+                earned,
+                first,
+            } => match first {
+                Some(_) => write!(
+                    f,
+                    "earned on {}, before {requires} (earned or completed on {}), which must come first",
+                    day(earned),
+                    day(first)
+                ),
+                None => write!(
+                    f,
+                    "earned on {}, but {requires}, which must come first, is not earned or complete",
+                    day(earned)
+                ),
+            },
+            Exclusion::OutsideWindow {
+                earned,
+                from,
+                until,
+            } => write!(
+                f,
+                "earned on {}, outside the window {} – {}",
+                day(earned),
+                from.map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_else(|| "…".into()),
+                until
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_else(|| "…".into())
+            ),
+            Exclusion::NotEndorsed { found, required } => write!(
+                f,
+                "endorsed by {found} of the listed reviewers; {required} required (verified EndorsementCredentials)"
+            ),
+            Exclusion::RubricNotMet { detail } => write!(f, "rubric not met: {detail}"),
+            Exclusion::AwardMemberGone { member, detail } => write!(
+                f,
+                "stack award no longer stands: its member {member} does not count ({detail})"
+            ),
+            Exclusion::StackAward { stack } => write!(
+                f,
+                "the award of the stack {stack}: it counts through the stack, not as a badge"
+            ),
+            Exclusion::NotApproved { detail } => write!(f, "not on an approved pathway: {detail}"),
         }
     }
 }
@@ -205,6 +300,65 @@ impl Holding {
             .map(|d| d.to_utc())
     }
 
+    /// Whether it is an `EndorsementCredential` (about another credential, not a teacher).
+    pub fn is_endorsement(&self) -> bool {
+        type_has(&self.credential, "EndorsementCredential")
+    }
+
+    /// Whether it is a container of other credentials (a `ClrCredential`), imported along with
+    /// each credential it nests.
+    pub fn is_container(&self) -> bool {
+        type_has(&self.credential, "ClrCredential")
+    }
+
+    /// Who it was issued to, as a key comparable across credentials: `credentialSubject.id`,
+    /// else its IdentityObjects (`emailAddress:x@y` plain, `sha256$…` hashed).
+    pub fn holder_key(&self) -> Option<String> {
+        if let Some(id) = self.subject_id() {
+            return Some(id.strip_prefix("mailto:").map_or_else(
+                || id.to_string(),
+                |e| format!("emailAddress:{}", e.trim().to_lowercase()),
+            ));
+        }
+        let idents = identities(&self.credential);
+        let mut keys: Vec<String> = idents
+            .iter()
+            .map(|i| {
+                if i.hashed {
+                    i.identity_hash.clone()
+                } else {
+                    format!(
+                        "{}:{}",
+                        i.identity_type,
+                        i.identity_hash.trim().to_lowercase()
+                    )
+                }
+            })
+            .collect();
+        keys.sort();
+        keys.into_iter().next()
+    }
+
+    /// Whether it was issued to `recipient`: a DID or URL (`credentialSubject.id`), or an e-mail
+    /// address (a `mailto:` id, or a plain or hashed IdentityObject).
+    ///
+    /// # Example
+    /// ```
+    /// use openbadges::identity::IdentityObject;
+    /// use openbadges::portfolio::Portfolio;
+    /// use openbadges::verify::{Check, Report};
+    /// let mut p = Portfolio::new();
+    /// let badge = serde_json::json!({"credentialSubject": {
+    ///     "identifier": [IdentityObject::hashed_email("maria@district.example", "salt").to_value()]}});
+    /// p.add_verified("b.json", badge, Report::from_checks(vec![Check::passed(openbadges::check::CheckId::Proof)]))?;
+    /// assert!(p.holdings()[0].is_for("Maria@District.example"));
+    /// assert!(!p.holdings()[0].is_for("jose@district.example"));
+    /// # Ok::<(), openbadges::Error>(())
+    /// ```
+    pub fn is_for(&self, recipient: &str) -> bool {
+        credential_is_for(&self.credential, recipient)
+    }
+
     /// A name for it in reports: its id, else its source.
     pub fn label(&self) -> &str {
         self.credential_id().unwrap_or(&self.source)
@@ -252,6 +406,43 @@ impl Holding {
     }
 }
 
+/// Whether `credential` was issued to `recipient` (see [`Holding::is_for`]).
+pub(crate) fn credential_is_for(credential: &Value, recipient: &str) -> bool {
+    let recipient = recipient.trim();
+    let email = recipient.strip_prefix("mailto:").unwrap_or(recipient);
+    let is_email = email.contains('@') && !email.contains(':');
+    match str_at(credential, "/credentialSubject/id") {
+        Some(id) if id == recipient => return true,
+        Some(id) => {
+            return is_email
+                && id
+                    .strip_prefix("mailto:")
+                    .is_some_and(|e| e.trim().eq_ignore_ascii_case(email))
+        }
+        None => {}
+    }
+    is_email
+        && identities(credential)
+            .iter()
+            .any(|i| i.matches_email(email))
+}
+
+fn type_has(v: &Value, t: &str) -> bool {
+    match v.get("type") {
+        Some(Value::String(s)) => s == t,
+        Some(Value::Array(a)) => a.iter().any(|x| x.as_str() == Some(t)),
+        _ => false,
+    }
+}
+
+fn identities(credential: &Value) -> Vec<IdentityObject> {
+    match credential.pointer("/credentialSubject/identifier") {
+        Some(Value::Array(a)) => a.iter().filter_map(IdentityObject::from_value).collect(),
+        Some(v @ Value::Object(_)) => IdentityObject::from_value(v).into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The credentials a teacher presents, each verified once.
 ///
 /// # Example
@@ -280,6 +471,67 @@ impl Portfolio {
     /// The holdings, in the order added.
     pub fn holdings(&self) -> &[Holding] {
         &self.holdings
+    }
+
+    /// Everyone the portfolio's achievement credentials were issued to ([`Holding::holder_key`]),
+    /// sorted; credentials the verifier already found to be someone else's (`--recipient`),
+    /// endorsements (about credentials, not people) and CLR wrappers are left aside.
+    pub fn holders(&self) -> Vec<String> {
+        let people: Vec<(&Holding, String)> = self
+            .holdings
+            .iter()
+            .filter(|h| !h.is_endorsement() && !h.is_container())
+            .filter(|h| !matches!(h.exclusion(), Some(Exclusion::NotForRecipient { .. })))
+            .filter_map(|h| h.holder_key().map(|k| (h, k)))
+            .collect();
+        // A salted hash of an address another credential names in plain is that person.
+        let plain: Vec<&str> = people
+            .iter()
+            .filter_map(|(_, k)| k.strip_prefix("emailAddress:"))
+            .collect();
+        let mut out: Vec<String> = people
+            .iter()
+            .filter(|(h, k)| !(k.starts_with("sha256$") && plain.iter().any(|e| h.is_for(e))))
+            .map(|(_, k)| k.clone())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The one teacher this portfolio belongs to; an error (usage: exit 2 on the command line)
+    /// naming everyone found when the credentials were issued to several people — a portfolio is
+    /// one holder's, and valuing two teachers' badges as one gives a wrong total.
+    ///
+    /// # Example
+    /// ```
+    /// use openbadges::portfolio::Portfolio;
+    /// use openbadges::verify::{Check, Report};
+    /// let mut p = Portfolio::new();
+    /// for who in ["did:example:maria", "did:example:jose"] {
+    ///     let badge = serde_json::json!({"credentialSubject": {"id": who}});
+    ///     p.add_verified(who, badge, Report::from_checks(vec![Check::passed(openbadges::check::CheckId::Proof)]))?;
+    /// }
+    /// let err = p.one_holder().unwrap_err();
+    /// assert!(err.to_string().contains("did:example:jose, did:example:maria"));
+    /// # Ok::<(), openbadges::Error>(())
+    /// ```
+    pub fn one_holder(&self) -> Result<Option<String>> {
+        let holders = self.holders();
+        if holders.len() > 1 {
+            const SHOWN: usize = 10;
+            let more = holders.len().saturating_sub(SHOWN);
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!(
+                    "the credentials were issued to {} different holders: {}{}; a portfolio is one teacher's (name the teacher with --recipient, or value every teacher with `policy report`)",
+                    holders.len(),
+                    holders.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", "),
+                    if more > 0 { format!(" and {more} more") } else { String::new() }
+                ),
+            ));
+        }
+        Ok(holders.into_iter().next())
     }
 
     fn push(&mut self, holding: Holding) -> Result<()> {

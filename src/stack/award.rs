@@ -10,6 +10,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::issue::Issuer;
 use crate::portfolio::{Holding, Portfolio};
 use crate::proof::Suite;
+use crate::status::StatusListStore;
 
 /// The evidence genre stack awards use for their constituent credentials.
 pub const CONSTITUENT_GENRE: &str = "Constituent credential";
@@ -38,10 +39,13 @@ fn evidence_for(h: &Holding) -> Value {
 
 /// Issues the stack credential for a complete stack: the stack's Achievement, awarded to the
 /// teacher the counted credentials were issued to, with one `evidence` entry per counted
-/// credential (id, name, and `digestSRI`), signed by `issuer` as of `now`.
+/// credential (id, name, and `digestSRI`), signed by `issuer` as of `now`. With `status`, the
+/// award gets a status-list entry, so it can be revoked when a member badge is (a progress
+/// report over the award and its members then names the member that no longer counts).
 ///
-/// Refuses when the stack is not complete, when the counted credentials name different
-/// recipients, or when the stack names another issuer than `issuer`.
+/// Refuses when the stack is not complete, when it was completed by a stack award already
+/// (nothing new to award), when the counted credentials name different recipients, or when the
+/// stack names another issuer than `issuer`.
 ///
 /// # Example
 /// ```
@@ -54,7 +58,8 @@ fn evidence_for(h: &Holding) -> Value {
 /// let stack = Stack::new("urn:s:pair", "Pair",
 ///     json!({"id": "urn:a:pair", "type": ["Achievement"], "name": "Pair",
 ///            "description": "Two badges.", "criteria": {"narrative": "Both."}}),
-///     Rule::all_of(["urn:a:1", "urn:a:2"]));
+///     Rule::all_of(["urn:a:1", "urn:a:2"]))
+///     .issuer(json!(district.id()));
 /// let set = StackSet::new([("urn:a:1", "One"), ("urn:a:2", "Two")], [stack])?;
 /// let verifier = Verifier::new(VerifyOptions::default());
 /// let mut portfolio = Portfolio::new();
@@ -71,7 +76,7 @@ fn evidence_for(h: &Holding) -> Value {
 /// }
 /// let now = chrono::Utc::now();
 /// let p = progress(&set, "urn:s:pair", &portfolio, now)?;
-/// let stack_badge = award(&set, &p, &portfolio, &district, Suite::EddsaRdfc2022, now)?;
+/// let stack_badge = award(&set, &p, &portfolio, &district, Suite::EddsaRdfc2022, now, None)?;
 /// assert_eq!(stack_badge["evidence"].as_array().map(Vec::len), Some(2));
 /// assert_eq!(check_award_evidence(&stack_badge, &portfolio)?, 2);
 /// assert!(verifier.verify_value(&stack_badge)?.verified);
@@ -84,6 +89,7 @@ pub fn award(
     issuer: &Issuer,
     suite: Suite,
     now: DateTime<Utc>,
+    status: Option<&mut StatusListStore>,
 ) -> Result<Value> {
     let stack = set
         .stack(&progress.stack)
@@ -102,11 +108,16 @@ pub fn award(
             missing.join(", ")
         )));
     }
-    if let Some(want) = stack
-        .issuer
-        .as_ref()
-        .and_then(|i| i.get("id").or(Some(i)).and_then(Value::as_str))
-    {
+    if let Some(a) = &progress.awarded {
+        return Err(Error::new(
+            ErrorKind::Usage,
+            format!(
+                "stack `{}` is already awarded by {a} in this portfolio; nothing new to award",
+                stack.name
+            ),
+        ));
+    }
+    if let Some(want) = stack.issuer_id() {
         if want != issuer.id() {
             return Err(Error::new(
                 ErrorKind::Usage,
@@ -159,7 +170,7 @@ pub fn award(
         "credentialSubject": subject,
         "evidence": counted.iter().map(|h| evidence_for(h)).collect::<Vec<_>>(),
     });
-    issuer.issue_at(&credential, suite, now, None)
+    issuer.issue_at(&credential, suite, now, status)
 }
 
 /// Checks a stack award's claims against the credentials presented with it: every `evidence`

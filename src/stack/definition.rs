@@ -8,8 +8,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::definition_file::{bad, check_keys, positive_count, req_str};
+use crate::definition_file::{
+    bad, check_achievement_type, check_keys, date_time, positive_count, req_str, suggestion,
+};
 use crate::error::{Error, Result};
+use crate::portfolio::Requirements;
 
 /// Deepest rule nesting accepted (rules are hand-written; deeper is a mistake or an attack).
 pub const MAX_RULE_DEPTH: usize = 16;
@@ -37,37 +40,120 @@ pub enum Rule {
     },
 }
 
-/// "`before` must be earned before `after` counts."
+/// One side of an order constraint: an achievement, or a whole stack.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum OrderItem {
+    /// An achievement: when its credential was earned.
+    Achievement(String),
+    /// A stack: `before` when it was completed; `after` every member it reaches.
+    Stack(String),
+}
+
+impl From<&str> for OrderItem {
+    fn from(a: &str) -> Self {
+        OrderItem::Achievement(a.to_string())
+    }
+}
+
+impl From<String> for OrderItem {
+    fn from(a: String) -> Self {
+        OrderItem::Achievement(a)
+    }
+}
+
+impl OrderItem {
+    fn to_json(&self) -> Value {
+        match self {
+            OrderItem::Achievement(a) => json!(a),
+            OrderItem::Stack(s) => json!({"stack": s}),
+        }
+    }
+
+    fn key(&self) -> String {
+        match self {
+            OrderItem::Achievement(a) => format!("achievement {a}"),
+            OrderItem::Stack(s) => format!("stack {s}"),
+        }
+    }
+}
+
+/// "`before` must be earned (a stack: completed) before `after` counts" — judged on the dates
+/// the credentials were earned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Order {
-    /// The achievement that comes first.
-    pub before: String,
-    /// The achievement that counts only when earned after it.
-    pub after: String,
+    /// What comes first.
+    pub before: OrderItem,
+    /// What counts only when earned after it (a stack: each of its members).
+    pub after: OrderItem,
 }
 
 /// The length of a pace period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Period {
-    /// Twelve months.
+    /// Twelve months from the start.
     Year,
     /// One month.
     Month,
+    /// A school year: twelve months starting every year on this month and day (July 1 by
+    /// default); the first period is the school year the start falls in.
+    SchoolYear {
+        /// The month it starts (1–12).
+        month: u32,
+        /// The day it starts (1–28).
+        day: u32,
+    },
 }
 
 impl Period {
     /// The end of the period that starts at `start`.
     pub fn end(self, start: DateTime<Utc>) -> DateTime<Utc> {
         let months = match self {
-            Period::Year => 12,
+            Period::Year | Period::SchoolYear { .. } => 12,
             Period::Month => 1,
         };
         start
             .checked_add_months(chrono::Months::new(months))
             .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
+
+    /// Where the first period containing `t` starts: `t` itself, or for a school year the
+    /// latest start of a school year at or before `t`.
+    ///
+    /// # Example
+    /// ```
+    /// use openbadges::stack::Period;
+    /// let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+    /// let school_year = Period::SchoolYear { month: 7, day: 1 };
+    /// assert_eq!(school_year.align(t("2025-03-10T00:00:00Z")), t("2024-07-01T00:00:00Z"));
+    /// assert_eq!(school_year.end(t("2024-07-01T00:00:00Z")), t("2025-07-01T00:00:00Z"));
+    /// assert_eq!(Period::Year.align(t("2025-03-10T00:00:00Z")), t("2025-03-10T00:00:00Z"));
+    /// ```
+    pub fn align(self, t: DateTime<Utc>) -> DateTime<Utc> {
+        use chrono::{Datelike, TimeZone};
+        match self {
+            Period::SchoolYear { month, day } => {
+                let at = |y: i32| Utc.with_ymd_and_hms(y, month, day, 0, 0, 0).single();
+                match at(t.year()) {
+                    Some(s) if s <= t => s,
+                    _ => at(t.year() - 1).unwrap_or(t),
+                }
+            }
+            _ => t,
+        }
+    }
+}
+
+/// A teacher's enrollment date, from which their pace is counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Enrollment {
+    /// The teacher: DID, URL or e-mail address.
+    pub recipient: String,
+    /// When they enrolled.
+    pub date: DateTime<Utc>,
 }
 
 /// "At least `at_least` members earned in every `per`, counted from `from` (default: the first
@@ -82,6 +168,27 @@ pub struct Pace {
     /// When the first period starts (enrolment); `None` = when the first member was earned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<DateTime<Utc>>,
+    /// Per-teacher enrollment dates (`"from": "enrollment"`): a listed teacher's pace counts
+    /// from their date; anyone else's from `from`, else from their first member badge.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub enrollments: Vec<Enrollment>,
+}
+
+/// A pathway each teacher builds: `choose` achievements from `from`, the choice recorded in an
+/// approval credential — a verified credential for the `approval` achievement, issued to the
+/// teacher by one of the `approvers`, whose achievement's `alignment` entries name the chosen
+/// achievements (`targetUrl`). The latest approval counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pathway {
+    /// How many achievements the teacher chooses.
+    pub choose: usize,
+    /// The catalog they choose from.
+    pub from: Vec<String>,
+    /// The approval credential's achievement id.
+    pub approval: String,
+    /// Who may approve (issuer ids).
+    pub approvers: Vec<String>,
 }
 
 /// A stack (pathway): a stack-level Achievement and the rule that completes it.
@@ -108,6 +215,20 @@ pub struct Stack {
     /// Pace requirement.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pace: Option<Pace>,
+    /// Issuers whose credentials count besides the stack's own issuer (a credential also counts
+    /// when the verifier's trust list registers its issuer). Nothing else counts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accepted_issuers: Vec<String>,
+    /// Their achievement id → our member achievement id ("a partner's Growth Mindset counts").
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub equivalences: BTreeMap<String, String>,
+    /// What each member credential must show besides verifying: a date window, endorsements,
+    /// rubric levels.
+    pub requirements: Requirements,
+    /// A per-teacher pathway: the rule is "all of the approved choices" (`rule` then reads
+    /// "`choose` of `from`", for catalogs and associations).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pathway: Option<Pathway>,
 }
 
 impl Rule {
@@ -162,6 +283,10 @@ impl Stack {
             rule,
             order: Vec::new(),
             pace: None,
+            accepted_issuers: Vec::new(),
+            equivalences: BTreeMap::new(),
+            requirements: Requirements::default(),
+            pathway: None,
         }
     }
 
@@ -177,8 +302,9 @@ impl Stack {
         self
     }
 
-    /// `before` must be earned before `after` counts.
-    pub fn order(mut self, before: impl Into<String>, after: impl Into<String>) -> Self {
+    /// `before` must be earned before `after` counts (achievement ids, or
+    /// [`OrderItem::Stack`]s).
+    pub fn order(mut self, before: impl Into<OrderItem>, after: impl Into<OrderItem>) -> Self {
         self.order.push(Order {
             before: before.into(),
             after: after.into(),
@@ -192,8 +318,45 @@ impl Stack {
             at_least,
             per,
             from: None,
+            enrollments: Vec::new(),
         });
         self
+    }
+
+    /// Also counts credentials from this issuer.
+    pub fn accept_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.accepted_issuers.push(issuer.into());
+        self
+    }
+
+    /// Their achievement `theirs` counts as our member `ours`.
+    pub fn equivalence(mut self, theirs: impl Into<String>, ours: impl Into<String>) -> Self {
+        self.equivalences.insert(theirs.into(), ours.into());
+        self
+    }
+
+    /// The stack's issuer id, when it names one.
+    pub fn issuer_id(&self) -> Option<&str> {
+        self.issuer
+            .as_ref()
+            .and_then(|i| i.get("id").or(Some(i)).and_then(Value::as_str))
+    }
+
+    /// Whether credentials from `issuer` may count toward this stack (its own issuer or an
+    /// accepted one; the trust list is the verifier's to answer).
+    ///
+    /// # Example
+    /// ```
+    /// use openbadges::stack::{Rule, Stack};
+    /// let s = Stack::new("urn:s", "S", serde_json::json!({"id": "urn:a:s"}), Rule::all_of(["urn:a:1"]))
+    ///     .issuer(serde_json::json!({"id": "https://district.example/issuer", "type": ["Profile"]}))
+    ///     .accept_issuer("https://partner.example/issuer");
+    /// assert!(s.accepts("https://district.example/issuer"));
+    /// assert!(s.accepts("https://partner.example/issuer"));
+    /// assert!(!s.accepts("did:key:z6MkStranger"));
+    /// ```
+    pub fn accepts(&self, issuer: &str) -> bool {
+        self.issuer_id() == Some(issuer) || self.accepted_issuers.iter().any(|i| i == issuer)
     }
 
     /// The stack in the definition-file form.
@@ -214,16 +377,52 @@ impl Stack {
             v["order"] = self
                 .order
                 .iter()
-                .map(|o| json!({"before": o.before, "after": o.after}))
+                .map(|o| json!({"before": o.before.to_json(), "after": o.after.to_json()}))
                 .collect();
         }
         if let Some(p) = &self.pace {
             v["pace"] = json!({"atLeast": p.at_least, "per": match p.per {
                 Period::Year => "year",
                 Period::Month => "month",
+                Period::SchoolYear { .. } => "schoolYear",
             }});
+            if let Period::SchoolYear { month, day } = p.per {
+                v["pace"]["yearStarts"] = format!("{month:02}-{day:02}").into();
+            }
+            let fmt = |d: DateTime<Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             if let Some(f) = p.from {
-                v["pace"]["from"] = f.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into();
+                v["pace"]["from"] = fmt(f).into();
+            }
+            if !p.enrollments.is_empty() {
+                v["pace"]["enrollments"] = p
+                    .enrollments
+                    .iter()
+                    .map(|e| json!({"recipient": e.recipient, "date": fmt(e.date)}))
+                    .collect();
+                if p.from.is_none() {
+                    v["pace"]["from"] = "enrollment".into();
+                }
+            }
+        }
+        if !self.accepted_issuers.is_empty() {
+            v["acceptedIssuers"] = json!(self.accepted_issuers);
+        }
+        if !self.equivalences.is_empty() {
+            v["equivalences"] = self
+                .equivalences
+                .iter()
+                .map(|(t, o)| json!({"theirs": t, "ours": o}))
+                .collect();
+        }
+        if let Some(o) = v.as_object_mut() {
+            self.requirements.to_json(o);
+            if let Some(p) = &self.pathway {
+                o.shift_remove("rule");
+                o.insert(
+                    "pathway".into(),
+                    json!({"choose": p.choose, "from": p.from, "approval": p.approval,
+                           "approvers": p.approvers}),
+                );
             }
         }
         v
@@ -396,6 +595,9 @@ impl StackSet {
             check_keys(a, &["id", "name", "achievementType", "description"], &at)?;
             let id = req_str(a, "id", &at)?.to_string();
             let name = req_str(a, "name", &at)?.to_string();
+            if let Some(t) = a.get("achievementType") {
+                check_achievement_type(t, &format!("{at}/achievementType"))?;
+            }
             if achievements
                 .insert(
                     id.clone(),
@@ -434,6 +636,12 @@ impl StackSet {
                     "rule",
                     "order",
                     "pace",
+                    "acceptedIssuers",
+                    "equivalences",
+                    "window",
+                    "endorsements",
+                    "rubric",
+                    "pathway",
                 ],
                 &at,
             )?;
@@ -452,17 +660,40 @@ impl StackSet {
                     )
                 })?;
             req_str(&achievement, "id", &format!("{at}/achievement"))?;
-            let rule_v = s
-                .get("rule")
-                .ok_or_else(|| bad(&at, "`rule` is required"))?;
-            let rule = parse_rule(
-                rule_v,
-                &format!("{at}/rule"),
-                &achievements,
-                &ids,
-                0,
-                &mut terms,
-            )?;
+            if let Some(t) = achievement.get("achievementType") {
+                check_achievement_type(t, &format!("{at}/achievement/achievementType"))?;
+            }
+            let pathway = match s.get("pathway") {
+                None => None,
+                Some(p) => {
+                    if s.get("rule").is_some() {
+                        return Err(bad(
+                            &format!("{at}/rule"),
+                            "a pathway stack has no `rule`: each teacher's approved choices are its rule",
+                        ));
+                    }
+                    Some(parse_pathway(p, &format!("{at}/pathway"), &achievements)?)
+                }
+            };
+            let rule = match &pathway {
+                Some(p) => {
+                    terms += p.from.len();
+                    Rule::at_least(p.choose, p.from.iter().cloned())
+                }
+                None => {
+                    let rule_v = s
+                        .get("rule")
+                        .ok_or_else(|| bad(&at, "`rule` is required"))?;
+                    parse_rule(
+                        rule_v,
+                        &format!("{at}/rule"),
+                        &achievements,
+                        &ids,
+                        0,
+                        &mut terms,
+                    )?
+                }
+            };
             let mut order = Vec::new();
             if let Some(o) = s.get("order") {
                 let arr = o
@@ -470,17 +701,41 @@ impl StackSet {
                     .ok_or_else(|| bad(&format!("{at}/order"), "`order` must be an array"))?;
                 for (j, o) in arr.iter().enumerate() {
                     let oat = format!("{at}/order/{j}");
-                    check_keys(o, &["before", "after"], &oat)?;
-                    let before = req_str(o, "before", &oat)?.to_string();
-                    let after = req_str(o, "after", &oat)?.to_string();
-                    for (k, a) in [("before", &before), ("after", &after)] {
-                        if !achievements.contains_key(a) {
-                            return Err(bad(
-                                &format!("{oat}/{k}"),
-                                format!("unknown achievement `{a}` (not in `achievements`)"),
-                            ));
+                    check_keys(o, &["before", "after", "note"], &oat)?;
+                    let item = |k: &str| -> Result<OrderItem> {
+                        let kat = format!("{oat}/{k}");
+                        match o.get(k) {
+                            Some(Value::String(a)) => {
+                                if achievements.contains_key(a) {
+                                    Ok(OrderItem::Achievement(a.clone()))
+                                } else if ids.contains(a.as_str()) {
+                                    Ok(OrderItem::Stack(a.clone()))
+                                } else {
+                                    Err(bad(&kat, unknown_achievement(a, &achievements)))
+                                }
+                            }
+                            Some(x @ Value::Object(_)) => {
+                                check_keys(x, &["stack"], &kat)?;
+                                let st = req_str(x, "stack", &kat)?;
+                                if !ids.contains(st) {
+                                    return Err(bad(
+                                        &format!("{kat}/stack"),
+                                        format!(
+                                            "unknown stack `{st}`{}",
+                                            suggestion(st, ids.iter())
+                                        ),
+                                    ));
+                                }
+                                Ok(OrderItem::Stack(st.to_string()))
+                            }
+                            Some(_) => {
+                                Err(bad(&kat, "expected an achievement id or {\"stack\": ID}"))
+                            }
+                            None => Err(bad(&oat, format!("`{k}` is required"))),
                         }
-                    }
+                    };
+                    let before = item("before")?;
+                    let after = item("after")?;
                     if before == after {
                         return Err(bad(&oat, "an achievement cannot come before itself"));
                     }
@@ -491,6 +746,64 @@ impl StackSet {
                 None => None,
                 Some(p) => Some(parse_pace(p, &format!("{at}/pace"))?),
             };
+            let mut accepted_issuers = Vec::new();
+            match s.get("acceptedIssuers") {
+                None => {}
+                Some(Value::Array(a)) => {
+                    for (j, x) in a.iter().enumerate() {
+                        let iss = x.as_str().filter(|s| !s.trim().is_empty()).ok_or_else(|| {
+                            bad(
+                                &format!("{at}/acceptedIssuers/{j}"),
+                                "expected an issuer id (string)",
+                            )
+                        })?;
+                        accepted_issuers.push(iss.to_string());
+                    }
+                }
+                Some(_) => {
+                    return Err(bad(
+                        &format!("{at}/acceptedIssuers"),
+                        "`acceptedIssuers` must be an array of issuer ids",
+                    ))
+                }
+            }
+            let mut equivalences = BTreeMap::new();
+            match s.get("equivalences") {
+                None => {}
+                Some(Value::Array(a)) => {
+                    for (j, e) in a.iter().enumerate() {
+                        let eat = format!("{at}/equivalences/{j}");
+                        check_keys(e, &["theirs", "ours", "note"], &eat)?;
+                        let theirs = req_str(e, "theirs", &eat)?.to_string();
+                        let ours = req_str(e, "ours", &eat)?.to_string();
+                        if !achievements.contains_key(&ours) {
+                            return Err(bad(
+                                &format!("{eat}/ours"),
+                                unknown_achievement(&ours, &achievements),
+                            ));
+                        }
+                        if achievements.contains_key(&theirs) {
+                            return Err(bad(
+                                &format!("{eat}/theirs"),
+                                format!("`{theirs}` is in our own catalog; an equivalence maps another issuer's achievement onto ours"),
+                            ));
+                        }
+                        if equivalences.insert(theirs.clone(), ours).is_some() {
+                            return Err(bad(
+                                &format!("{eat}/theirs"),
+                                format!("`{theirs}` has two equivalences"),
+                            ));
+                        }
+                    }
+                }
+                Some(_) => {
+                    return Err(bad(
+                        &format!("{at}/equivalences"),
+                        "`equivalences` must be an array of {\"theirs\", \"ours\"}",
+                    ))
+                }
+            }
+            let requirements = Requirements::from_json(s, &at)?;
             let stack = Stack {
                 id,
                 name: req_str(s, "name", &at)?.to_string(),
@@ -503,6 +816,10 @@ impl StackSet {
                 rule,
                 order,
                 pace,
+                accepted_issuers,
+                equivalences,
+                requirements,
+                pathway,
             };
             check_order_acyclic(&stack, &at)?;
             stacks.push(stack);
@@ -537,6 +854,14 @@ impl StackSet {
             .map(|s| {
                 let mut d = Vec::new();
                 deps(&s.rule, &mut d);
+                // A stack an order constraint names is evaluated first too.
+                for o in &s.order {
+                    for item in [&o.before, &o.after] {
+                        if let OrderItem::Stack(x) = item {
+                            d.push(x.clone());
+                        }
+                    }
+                }
                 (s.id.as_str(), d)
             })
             .collect();
@@ -586,11 +911,23 @@ impl StackSet {
 }
 
 fn check_order_acyclic(stack: &Stack, at: &str) -> Result<()> {
+    struct Edge {
+        before: String,
+        after: String,
+    }
+    let order: Vec<Edge> = stack
+        .order
+        .iter()
+        .map(|o| Edge {
+            before: o.before.key(),
+            after: o.after.key(),
+        })
+        .collect();
     // before → after edges; a cycle would make every member in it uncountable. Kahn's algorithm:
     // linear in the number of constraints.
     let mut indegree: HashMap<&str, usize> = HashMap::new();
     let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
-    for o in &stack.order {
+    for o in &order {
         edges.entry(&o.before).or_default().push(&o.after);
         *indegree.entry(&o.after).or_default() += 1;
         indegree.entry(&o.before).or_default();
@@ -616,7 +953,7 @@ fn check_order_acyclic(stack: &Stack, at: &str) -> Result<()> {
     let mut remaining: HashSet<&str> = indegree.keys().copied().collect();
     let mut outdegree: HashMap<&str, usize> = HashMap::new();
     let mut preds: HashMap<&str, Vec<&str>> = HashMap::new();
-    for o in &stack.order {
+    for o in &order {
         if remaining.contains(o.before.as_str()) && remaining.contains(o.after.as_str()) {
             *outdegree.entry(&o.before).or_default() += 1;
             preds.entry(&o.after).or_default().push(&o.before);
@@ -639,10 +976,10 @@ fn check_order_acyclic(stack: &Stack, at: &str) -> Result<()> {
         }
     }
     let indegree = remaining;
-    if let Some((j, o)) =
-        stack.order.iter().enumerate().find(|(_, o)| {
-            indegree.contains(o.before.as_str()) && indegree.contains(o.after.as_str())
-        })
+    if let Some((j, o)) = order
+        .iter()
+        .enumerate()
+        .find(|(_, o)| indegree.contains(o.before.as_str()) && indegree.contains(o.after.as_str()))
     {
         return Err(bad(
             &format!("{at}/order/{j}"),
@@ -655,8 +992,94 @@ fn check_order_acyclic(stack: &Stack, at: &str) -> Result<()> {
     Ok(())
 }
 
+fn parse_pathway(p: &Value, at: &str, catalog: &BTreeMap<String, CatalogEntry>) -> Result<Pathway> {
+    check_keys(p, &["choose", "from", "approval", "approvers", "note"], at)?;
+    let choose = positive_count(
+        p.get("choose").unwrap_or(&Value::Null),
+        &format!("{at}/choose"),
+        "`choose`",
+    )?;
+    let from: Vec<String> = match p.get("from") {
+        Some(Value::String(c)) if c == "catalog" => catalog.keys().cloned().collect(),
+        Some(Value::Array(a)) if !a.is_empty() => {
+            let mut out = Vec::new();
+            for (i, x) in a.iter().enumerate() {
+                let xat = format!("{at}/from/{i}");
+                let id = x
+                    .as_str()
+                    .ok_or_else(|| bad(&xat, "expected an achievement id"))?;
+                if !catalog.contains_key(id) {
+                    return Err(bad(&xat, unknown_achievement(id, catalog)));
+                }
+                if !out.iter().any(|o| o == id) {
+                    out.push(id.to_string());
+                }
+            }
+            out
+        }
+        _ => {
+            return Err(bad(
+                &format!("{at}/from"),
+                "`from` is \"catalog\" or a non-empty array of achievement ids",
+            ))
+        }
+    };
+    if choose > from.len() {
+        return Err(bad(
+            &format!("{at}/choose"),
+            format!(
+                "`choose` is {choose} but only {} achievements can be chosen",
+                from.len()
+            ),
+        ));
+    }
+    let approval = req_str(p, "approval", at)?.to_string();
+    let approvers: Vec<String> = match p.get("approvers") {
+        Some(Value::Array(a)) if !a.is_empty() => a
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                x.as_str()
+                    .filter(|s| !s.trim().is_empty())
+                    .map(String::from)
+                    .ok_or_else(|| bad(&format!("{at}/approvers/{i}"), "expected an issuer id"))
+            })
+            .collect::<Result<_>>()?,
+        _ => {
+            return Err(bad(
+                &format!("{at}/approvers"),
+                "`approvers` must be a non-empty array of issuer ids",
+            ))
+        }
+    };
+    Ok(Pathway {
+        choose,
+        from,
+        approval,
+        approvers,
+    })
+}
+
+fn unknown_achievement(a: &str, catalog: &BTreeMap<String, CatalogEntry>) -> String {
+    format!(
+        "unknown achievement `{a}` (not in `achievements`){}",
+        suggestion(a, catalog.keys())
+    )
+}
+
 fn parse_pace(p: &Value, at: &str) -> Result<Pace> {
-    check_keys(p, &["atLeast", "per", "from"], at)?;
+    check_keys(
+        p,
+        &[
+            "atLeast",
+            "per",
+            "from",
+            "yearStarts",
+            "enrollments",
+            "note",
+        ],
+        at,
+    )?;
     let at_least = positive_count(
         p.get("atLeast").unwrap_or(&Value::Null),
         &format!("{at}/atLeast"),
@@ -665,31 +1088,75 @@ fn parse_pace(p: &Value, at: &str) -> Result<Pace> {
     let per = match p.get("per").and_then(Value::as_str) {
         Some("year") => Period::Year,
         Some("month") => Period::Month,
-        _ => {
+        Some("schoolYear") => {
+            let starts = p.get("yearStarts").map_or(Some("07-01"), Value::as_str);
+            let md = starts.and_then(|s| {
+                let (m, d) = s.split_once('-')?;
+                let (m, d): (u32, u32) = (m.parse().ok()?, d.parse().ok()?);
+                ((1..=12).contains(&m) && (1..=28).contains(&d)).then_some((m, d))
+            });
+            let (month, day) = md.ok_or_else(|| {
+                bad(
+                    &format!("{at}/yearStarts"),
+                    "`yearStarts` must be MM-DD (day 1 to 28), e.g. \"07-01\"",
+                )
+            })?;
+            Period::SchoolYear { month, day }
+        }
+        other => {
+            let hint = other
+                .map(|o| suggestion(o, ["year", "month", "schoolYear"]))
+                .unwrap_or_default();
             return Err(bad(
                 &format!("{at}/per"),
-                "`per` must be \"year\" or \"month\"",
-            ))
+                format!("`per` must be \"year\", \"schoolYear\" or \"month\"{hint}"),
+            ));
         }
     };
-    let from = match p.get("from") {
-        None => None,
-        Some(f) => Some(
-            f.as_str()
-                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-                .map(|d| d.to_utc())
-                .ok_or_else(|| {
-                    bad(
-                        &format!("{at}/from"),
-                        "`from` must be an RFC 3339 date-time",
-                    )
-                })?,
-        ),
+    if p.get("yearStarts").is_some() && !matches!(per, Period::SchoolYear { .. }) {
+        return Err(bad(
+            &format!("{at}/yearStarts"),
+            "`yearStarts` applies only to \"per\": \"schoolYear\"",
+        ));
+    }
+    let (from, by_enrollment) = match p.get("from") {
+        None => (None, false),
+        Some(Value::String(s)) if s == "enrollment" => (None, true),
+        Some(f) => (Some(date_time(f, &format!("{at}/from"), false)?), false),
     };
+    let mut enrollments = Vec::new();
+    match p.get("enrollments") {
+        None if by_enrollment => return Err(bad(
+            at,
+            "`\"from\": \"enrollment\"` needs `enrollments`: [{\"recipient\": ID, \"date\": DATE}]",
+        )),
+        None => {}
+        Some(Value::Array(a)) => {
+            for (i, e) in a.iter().enumerate() {
+                let eat = format!("{at}/enrollments/{i}");
+                check_keys(e, &["recipient", "date", "note"], &eat)?;
+                enrollments.push(Enrollment {
+                    recipient: req_str(e, "recipient", &eat)?.to_string(),
+                    date: date_time(
+                        e.get("date").unwrap_or(&Value::Null),
+                        &format!("{eat}/date"),
+                        false,
+                    )?,
+                });
+            }
+        }
+        Some(_) => {
+            return Err(bad(
+                &format!("{at}/enrollments"),
+                "`enrollments` must be an array",
+            ))
+        }
+    }
     Ok(Pace {
         at_least,
         per,
         from,
+        enrollments,
     })
 }
 
@@ -735,18 +1202,23 @@ fn parse_rule(
         Value::String(a) => {
             if catalog.contains_key(a) {
                 Ok(Rule::Achievement(a.clone()))
-            } else {
+            } else if stacks.contains(a.as_str()) {
                 Err(bad(
                     at,
-                    format!("unknown achievement `{a}` (not in `achievements`)"),
+                    format!("`{a}` is a stack; write {{\"stack\": \"{a}\"}}"),
                 ))
+            } else {
+                Err(bad(at, unknown_achievement(a, catalog)))
             }
         }
         Value::Object(o) if o.contains_key("stack") => {
             check_keys(v, &["stack"], at)?;
             let s = req_str(v, "stack", at)?;
             if !stacks.contains(s) {
-                return Err(bad(&format!("{at}/stack"), format!("unknown stack `{s}`")));
+                return Err(bad(
+                    &format!("{at}/stack"),
+                    format!("unknown stack `{s}`{}", suggestion(s, stacks.iter())),
+                ));
             }
             Ok(Rule::Stack(s.to_string()))
         }
@@ -827,7 +1299,7 @@ name = "Both"
         let s = set.stack("urn:s:1").unwrap();
         assert_eq!(s.member_achievements(), vec!["urn:a:1", "urn:a:2"]);
         assert_eq!(s.pace.as_ref().unwrap().per, Period::Month);
-        assert_eq!(s.order[0].before, "urn:a:1");
+        assert_eq!(s.order[0].before, OrderItem::Achievement("urn:a:1".into()));
     }
 
     #[test]

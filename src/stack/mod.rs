@@ -36,8 +36,9 @@ mod progress;
 
 pub use award::{award, check_award_evidence, CONSTITUENT_GENRE};
 pub use definition::{
-    CatalogEntry, Order, Pace, Period, Rule, Stack, StackSet, MAX_RULE_DEPTH, MAX_RULE_TERMS,
+    CatalogEntry, Enrollment, Order, OrderItem, Pace, Pathway, Period, Rule, Stack, StackSet,
+    MAX_RULE_DEPTH, MAX_RULE_TERMS,
 };
 pub use progress::{
-    progress, progress_all, CredentialStanding, Member, PeriodCount, StackProgress,
+    progress, progress_all, CredentialStanding, Member, MissingStack, PeriodCount, StackProgress,
 };

@@ -610,10 +610,21 @@ impl Verifier {
                 let sub = cred
                     .pointer("/credentialSubject/id")
                     .and_then(Value::as_str);
-                if let (Some(h), Some(s)) = (holder, sub) {
-                    if !same_identity(h, s) {
+                match (holder, sub) {
+                    (Some(h), Some(s)) if !same_identity(h, s) => {
                         strangers.push(format!("{source} is about {s}"));
                     }
+                    // A CLR about an e-mail address: its badges name the teacher by
+                    // IdentityObject (plain or hashed).
+                    (Some(h), None) => {
+                        if let Some(email) = h.strip_prefix("mailto:") {
+                            let to = super::options::Recipient::Email(email.to_string());
+                            if structure::recipient_check(cred, Some(&to)).is_blocking() {
+                                strangers.push(format!("{source} is not issued to {h}"));
+                            }
+                        }
+                    }
+                    _ => {}
                 }
             },
         );
