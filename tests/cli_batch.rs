@@ -423,7 +423,7 @@ fn interrupted(seed: u64, out: &str, rows: usize, status: bool) -> (tempfile::Te
     let p = d.path();
     let expected = setup(p, rows);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let checkpoint = (50 + rng.next_u64() % 400).to_string();
+    let checkpoint = (20 + rng.next_u64() % 250).to_string();
     let mut extra = Vec::new();
     if status {
         let o = ob(
@@ -445,10 +445,15 @@ fn interrupted(seed: u64, out: &str, rows: usize, status: bool) -> (tempfile::Te
     // First kill: after a seeded number of badges reached the disk.
     let n = (rng.next_u64() % rows as u64) as usize;
     kill_after_badges(p, &l.out, &args, n);
-    check_consistent(&l, &expected);
+    let first = check_consistent(&l, &expected).len();
     // Second kill: after a seeded delay into the re-run.
-    kill_after_ms(p, &args, 20 + rng.next_u64() % 600);
+    let ms = 150 + rng.next_u64() % 900;
+    kill_after_ms(p, &args, ms);
     let before = check_consistent(&l, &expected);
+    eprintln!(
+        "seed {seed}: checkpoint every {checkpoint}; killed after {n} badges written ({first} committed), then after {ms} ms ({} committed)",
+        before.len()
+    );
     // Then to the end.
     let o = ob(&args, p);
     let err = String::from_utf8_lossy(&o.stderr);
@@ -693,11 +698,12 @@ impl Drop for Tmpfs {
 
 #[test]
 fn a_full_disk_stops_the_run_naming_the_file_and_a_rerun_completes() {
-    for out in ["out", "badges.jsonl"] {
+    // Sizes that fill up after a few checkpoints: a badge file takes a 4 KiB page, a line ~1.5 KiB.
+    for (out, size) in [("out", "1m"), ("badges.jsonl", "256k")] {
         let d = tempfile::tempdir().unwrap();
         let p = d.path();
         let expected = setup(p, 400);
-        let Some(fs) = Tmpfs::mount(&p.join("disk"), "256k") else {
+        let Some(fs) = Tmpfs::mount(&p.join("disk"), size) else {
             eprintln!("skipping: cannot mount a tmpfs here (needs root)");
             return;
         };
@@ -715,6 +721,11 @@ fn a_full_disk_stops_the_run_naming_the_file_and_a_rerun_completes() {
         let l = layout(p, &target);
         let committed = check_consistent(&l, &expected);
         assert!(committed.len() < expected.len());
+        eprintln!(
+            "{out}: disk full after {} committed badges: {}",
+            committed.len(),
+            err.lines().last().unwrap_or("")
+        );
         fs.resize("64m");
         let o = ob(&args, p);
         assert_eq!(

@@ -7,10 +7,12 @@
 //! (a crash mid-append) is recognised, ignored and cut off on the next run; damage before the
 //! last good `C` record is refused rather than guessed at.
 //!
+//! Fields are separated by one tab (shown here as ` → `):
+//!
 //! ```text
-//! openbadges-issue-batch-journal	1	dir	<achievement id>	<issuer id>
-//! B	<sha-256 of achievement|recipient, hex>	<roster line>	<jsonl line or ->	<recipient>	<crc32>
-//! C	<jsonl bytes>	<jsonl lines>	<badges in batch>	<crc32>
+//! openbadges-issue-batch-journal → 1 → dir|jsonl → <achievement id> → <issuer id>
+//! B → <sha-256 of achievement|recipient, hex> → <roster line> → <jsonl line or -> → <recipient> → <crc32>
+//! C → <jsonl bytes> → <jsonl lines> → <badges in batch> → <crc32>
 //! ```
 //!
 //! The manifest (`manifest.csv`) is the journal rendered for people — `roster_line, recipient,
