@@ -245,7 +245,7 @@ pub(crate) fn run(args: &BatchArgs, issuer: Issuer) -> Result<u8> {
     };
 
     let progress =
-        Progress::new(roster::estimate_rows(&args.roster).saturating_sub(already as u64));
+        Progress::new(|| roster::estimate_rows(&args.roster).saturating_sub(already as u64));
     let signer = issuer.signer();
     let ctx = Ctx {
         issuer: &issuer,
@@ -966,9 +966,10 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(estimate: u64) -> Self {
+    /// `estimate` (rows still to issue) is asked for only when there is a bar to show.
+    fn new(estimate: impl FnOnce() -> u64) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
-            let b = indicatif::ProgressBar::new(estimate);
+            let b = indicatif::ProgressBar::new(estimate());
             b.set_style(
                 indicatif::ProgressStyle::with_template(
                     "{bar:40} {pos}/{len} badges {per_sec} eta {eta}",
