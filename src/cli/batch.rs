@@ -119,6 +119,8 @@ struct Ctx<'a> {
     output: &'a Output,
     roster: &'a Path,
     verifier: ProofVerifier,
+    /// Whether the output directory held badge files without a journal record at the start.
+    unjournaled: bool,
 }
 
 /// Resolves only this run's own verification method: an existing badge file is kept only if
@@ -230,9 +232,12 @@ pub(crate) fn run(args: &BatchArgs, issuer: Issuer) -> Result<u8> {
     let mut seen = opened.committed;
     let already = seen.len();
 
+    // Only a directory holding badge files the journal does not name needs each new badge's
+    // file checked before it is signed.
+    let mut unjournaled = false;
     let mut sink = match &output {
         Output::Dir(dir) => {
-            remove_temporaries(dir);
+            unjournaled = scan_output(dir, &seen);
             Sink::Dir(dir.clone())
         }
         Output::Jsonl { path, .. } => {
@@ -255,6 +260,7 @@ pub(crate) fn run(args: &BatchArgs, issuer: Issuer) -> Result<u8> {
         now: Utc::now(),
         output: &output,
         roster: &args.roster,
+        unjournaled,
         verifier: ProofVerifier::new(Arc::new(OwnKey(VerificationMethod {
             id: signer.verification_method().to_string(),
             controller: issuer.id().to_string(),
@@ -539,7 +545,7 @@ impl Ctx<'_> {
         };
         if let Output::Dir(dir) = self.output {
             let path = dir.join(file_name(&job.digest));
-            if !job.restore && self.adoptable(&path, &job) {
+            if self.unjournaled && !job.restore && self.adoptable(&path, &job) {
                 return Outcome::Done {
                     record,
                     done: Done::Adopted,
@@ -662,18 +668,27 @@ fn write_unsynced(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::from(e).context(format!("while writing {}", path.display())))
 }
 
-/// Removes temporary files an interrupted run left (`.NAME.json.tmp…`); finished files are
-/// never touched.
-fn remove_temporaries(dir: &Path) {
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with('.') && name.contains(".json.tmp") {
-                let _ = std::fs::remove_file(e.path());
+/// Removes temporary files an earlier version's interrupted run left (`.NAME.json.tmp…`;
+/// finished files are never touched) and tells whether any badge file (`<24 hex>.json`) is
+/// missing from the journal (`journaled`). When the directory cannot be listed, assume so.
+fn scan_output(dir: &Path, journaled: &HashMap<Stem, bool>) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return true;
+    };
+    let mut unjournaled = false;
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.contains(".json.tmp") {
+            let _ = std::fs::remove_file(e.path());
+        } else if let Some(hex_stem) = name.strip_suffix(".json") {
+            let mut stem: Stem = [0; 12];
+            if hex::decode_to_slice(hex_stem, &mut stem).is_ok() && !journaled.contains_key(&stem) {
+                unjournaled = true;
             }
         }
     }
+    unjournaled
 }
 
 /// Where the committer puts badges.
