@@ -278,13 +278,17 @@ fn issue_batch_resumes_without_duplicates() {
     assert_eq!(code(&o), 1, "a bad row makes the run report a problem");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("roster.csv:42: malformed e-mail"), "{err}");
-    let files = std::fs::read_dir(p.join("out")).unwrap().count();
-    assert_eq!(files, 41);
-    // Interrupted runs: delete some outputs, re-run → same 41, nothing duplicated.
-    let mut names: Vec<_> = std::fs::read_dir(p.join("out"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let badges = |dir: &Path| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect()
+    };
+    assert_eq!(badges(&p.join("out")).len(), 41);
+    assert!(p.join("out/manifest.csv").exists() && p.join("out/issue-batch.journal").exists());
+    // Deleted outputs: re-run → same 41, nothing duplicated.
+    let mut names = badges(&p.join("out"));
     names.sort();
     for f in names.iter().take(10) {
         std::fs::remove_file(f).unwrap();
@@ -295,7 +299,7 @@ fn issue_batch_resumes_without_duplicates() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert_eq!(std::fs::read_dir(p.join("out")).unwrap().count(), 41);
+    assert_eq!(badges(&p.join("out")).len(), 41);
     // Every badge verifies.
     let mut all: Vec<String> = names
         .iter()
@@ -361,6 +365,11 @@ fn speed_json_shape_and_help_examples() {
         vec!["stack", "progress"],
         vec!["stack", "award"],
         vec!["policy", "value"],
+        vec!["policy", "report"],
+        vec!["award"],
+        vec!["award", "explain"],
+        vec!["serve"],
+        vec!["serve", "token", "create"],
         vec!["clr", "bundle"],
         vec!["clr", "verify"],
     ] {

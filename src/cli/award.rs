@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
 use serde_json::json;
 
-use super::batch::{parallel, remove_temporaries};
+use super::parallel::{parallel, remove_temporaries};
 use super::{print_json, programs, read_input, SignerArgs};
 use crate::award::{
     Approval, AssessorCredentials, AssessorKeys, Awarder, Docket, EvidenceItem, Outcome, Review,
@@ -362,7 +362,7 @@ fn read_submissions(path: &Path, achievement: &str, input: &mut Input) -> Result
                     fail("no teacher".into(), input);
                     continue;
                 }
-                if !teacher.starts_with("did:") && !super::batch::valid_email(teacher) {
+                if !teacher.starts_with("did:") && !super::batch::roster_valid_email(teacher) {
                     fail(
                         format!("teacher `{teacher}` is neither a DID nor an e-mail address"),
                         input,

@@ -5,6 +5,7 @@
 mod award;
 mod batch;
 mod issuer;
+mod parallel;
 mod programs;
 #[cfg(feature = "server")]
 mod serve;
@@ -168,9 +169,11 @@ enum Command {
     /// Run a status list: init, revoke, suspend, reinstate, publish.
     #[command(subcommand)]
     Status(StatusCommand),
-    /// Sign one badge per roster row (CSV with name and email, or did), in parallel; resumable.
+    /// Sign one badge per roster row (CSV with name and email, or did), on every core;
+    /// resumable, nothing lost: badges become durable at checkpoints, recorded in a journal and
+    /// a manifest.csv, and a re-run (after any interruption) skips what was committed.
     #[command(
-        after_help = "Example:\n  openbadges issue-batch --roster roster.csv --achievement growth-mindset.json --key issuer-key.json --out badges/"
+        after_help = "Example:\n  openbadges issue-batch --roster roster.csv --achievement growth-mindset.json --key issuer-key.json --out badges/\n  openbadges issue-batch --roster roster.csv --achievement growth-mindset.json --key issuer-key.json --out badges.jsonl\n\nWrites DIR/<digest>.json per badge plus DIR/manifest.csv and DIR/issue-batch.journal\n(for FILE.jsonl: one badge per line, FILE.jsonl.manifest.csv and FILE.jsonl.journal)."
     )]
     IssueBatch {
         /// CSV with a header row and the columns `name` and `email` (or `did`).
@@ -181,7 +184,8 @@ enum Command {
         achievement: PathBuf,
         #[command(flatten)]
         signer: SignerArgs,
-        /// Output directory (one signed credential file per row).
+        /// Output directory (one signed credential file per row), or a FILE.jsonl (one
+        /// credential per line, appended).
         #[arg(long)]
         out: PathBuf,
         /// eddsa-rdfc-2022 | eddsa-jcs-2022 | Ed25519Signature2020
@@ -190,6 +194,9 @@ enum Command {
         /// Allocate status-list indexes in this store.
         #[arg(long)]
         status_store: Option<PathBuf>,
+        /// Make badges durable and journal them every N badges (and at the end).
+        #[arg(long, value_name = "N", default_value_t = batch::DEFAULT_CHECKPOINT, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+        checkpoint_every: usize,
     },
     /// Decide rubric-scored submissions under a review policy and issue the awards (parallel,
     /// resumable); `award explain BADGE` checks the review trail a badge carries.
@@ -726,6 +733,7 @@ fn run(cmd: Command) -> Result<u8> {
             out,
             suite,
             status_store,
+            checkpoint_every,
         } => {
             let suite = parse_suite(&suite)?;
             batch::run(
@@ -735,6 +743,7 @@ fn run(cmd: Command) -> Result<u8> {
                     out,
                     suite,
                     status_store,
+                    checkpoint_every,
                 },
                 signer.issuer(json!({}))?,
             )
