@@ -488,3 +488,51 @@ fn short_and_trailing_status_lists() {
     );
     let _ = (signed, pt::REVOKED);
 }
+
+#[test]
+fn judging_at_a_past_time_reads_a_status_list_published_later() {
+    let issuer = district();
+    let mut store = StatusListStore::new(LIST, Purpose::Revocation).unwrap();
+    let prepared = issuer
+        .prepare(
+            &badge("urn:uuid:past"),
+            now() - chrono::Duration::days(100),
+            Some(&mut store),
+        )
+        .unwrap();
+    let signed = sign(&issuer, &prepared);
+    let at = DateTime::parse_from_rfc3339("2026-03-01T00:00:00Z")
+        .unwrap()
+        .to_utc();
+    let judge = |store: &StatusListStore| {
+        // The list the district publishes in May, read when judging as of March.
+        let list = issuer
+            .issue_at(
+                &store.list_credential(issuer.id(), "2026-05-01T00:00:00Z"),
+                Suite::EddsaRdfc2022,
+                DateTime::parse_from_rfc3339("2026-05-01T00:00:00Z")
+                    .unwrap()
+                    .to_utc(),
+                None,
+            )
+            .unwrap();
+        let mut local = LocalResources::new();
+        local.insert(LIST, serde_json::to_vec(&list).unwrap());
+        Verifier::new(VerifyOptions::default().at(at).resolver(Arc::new(local)))
+            .verify_value(&signed)
+            .unwrap()
+    };
+    let r = judge(&store);
+    assert!(r.verified, "{r}");
+    assert!(
+        r.check("status")
+            .unwrap()
+            .note
+            .as_deref()
+            .unwrap_or("")
+            .contains("published after"),
+        "{r}"
+    );
+    store.revoke("urn:uuid:past").unwrap();
+    assert_eq!(judge(&store).headline(), "NOT VERIFIED (revoked)");
+}

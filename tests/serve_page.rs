@@ -189,7 +189,7 @@ fn the_form_works_without_javascript() {
     assert_eq!(r.status, 200);
     assert!(
         r.text
-            .contains(">NOT VERIFIED (signature or key check failed"),
+            .contains(">NOT VERIFIED (signature does not match: altered or forged)"),
         "{}",
         r.text
     );

@@ -29,9 +29,15 @@ pub(super) fn results(credential: &Value) -> Vec<Finding> {
         Some(Value::Array(a)) => a,
         _ => return out,
     };
+    // No embedded achievement (a missing one is `missing-required`'s): nothing to compare with.
+    if !subject.get("achievement").is_some_and(Value::is_object) {
+        return out;
+    }
+    // An achievement that describes no results (1EdTech's own samples name resultDescription ids
+    // without embedding them) leaves nothing to check against.
     let rds = match subject.pointer("/achievement/resultDescription") {
-        Some(Value::Array(a)) => a.as_slice(),
-        _ => &[],
+        Some(Value::Array(a)) if !a.is_empty() => a.as_slice(),
+        _ => return out,
     };
     for (i, r) in results.iter().enumerate() {
         let (Some(rd_id), Some(level)) = (

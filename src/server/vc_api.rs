@@ -473,12 +473,19 @@ fn sign_and_check(
         }
     };
     // A credential is issued only if it verifies (a future validFrom or past validUntil is the
-    // issuer's choice, so the validity window is not held against it).
+    // issuer's choice, so being outside the window is not held against it; malformed dates are).
     let ob = format == "jwt" || claims_ob(&value);
+    let outside_window = |c: &Check| {
+        c.id == "validity-window"
+            && c.problem.as_ref().is_some_and(|p| {
+                p.kind == crate::check::problem_types::EXPIRED
+                    || p.kind == crate::check::problem_types::NOT_YET_VALID
+            })
+    };
     let blocking: Vec<&Check> = report
         .checks
         .iter()
-        .filter(|c| blocks(c, ob) && c.id != "validity-window")
+        .filter(|c| blocks(c, ob) && !outside_window(c))
         .collect();
     if !blocking.is_empty() {
         return Err(Problem::unprocessable(

@@ -1106,9 +1106,13 @@ impl Verifier {
                 .map_or("not in its signed form".into(), |p| p.detail));
         }
         let list_issuer = issuer_id(list).unwrap_or_default().to_string();
+        // A list may be newer than a past time being judged: its proof is checked against the
+        // real clock (or `at`, if later).
+        let mut expected = self.expectations();
+        expected.now = Some(self.options.now().max(chrono::Utc::now()));
         let outcomes = self
             .proofs
-            .verify(list, &self.expectations())
+            .verify(list, &expected)
             .map_err(|e| e.to_string())?;
         let (checks, signer) = proof_checks(list, &outcomes, CheckId::Proof);
         if let Some(c) = checks.iter().find(|c| c.is_blocking()) {
@@ -1122,16 +1126,32 @@ impl Verifier {
             return Err(key.problem.map_or("key check failed".into(), |p| p.detail));
         }
         let window = time::validity_window(list, self.options.now(), self.options.skew, false);
-        if window.is_blocking() {
+        // Judging as of a past time (`at`), a list published after it is still the issuer's
+        // word on the credential's status, and the best there is: read it, and say so. An expired
+        // list, or a future one when judging now, is refused.
+        let later_list = self.options.now.is_some()
+            && window
+                .problem
+                .as_ref()
+                .is_some_and(|p| p.kind == pt::NOT_YET_VALID);
+        if window.is_blocking() && !later_list {
             return Err(window
                 .problem
                 .map_or("outside its validity window".into(), |p| p.detail));
         }
-        Ok(if same_identity(&list_issuer, issuer) {
-            String::new()
-        } else {
-            format!("the list is signed by `{list_issuer}`, not by the credential's issuer")
-        })
+        let mut notes = Vec::new();
+        if !same_identity(&list_issuer, issuer) {
+            notes.push(format!(
+                "the list is signed by `{list_issuer}`, not by the credential's issuer"
+            ));
+        }
+        if later_list {
+            notes.push(format!(
+                "the list was published after the time judged ({})",
+                window.problem.map(|p| p.detail).unwrap_or_default()
+            ));
+        }
+        Ok(notes.join("; "))
     }
 }
 
