@@ -818,3 +818,62 @@ fn the_js_reference_verifies_an_award_and_each_endorsement() {
     let (ok, _) = common::node(&dir, "verify.mjs", &[], &altered);
     assert!(!ok, "the JS stack accepted an altered digest");
 }
+
+/// The receiving side of #18: a district whose stack requires "reviewed by two assessors" (#17's
+/// endorsement requirement) counts an awarded badge, and not a copy with an endorsement removed.
+#[test]
+fn a_receiving_districts_stack_counts_a_badge_reviewed_by_two_assessors() {
+    use openbadges::portfolio::Portfolio;
+    use openbadges::stack::{progress, StackSet};
+    use openbadges::verify::TrustList;
+    let policy = ReviewPolicy::new("two assessors", 2, Resolution::AllMustPass);
+    let s = submission("s1", "did:example:maria", "03-02");
+    let reviews = [
+        review("s1", &did(0xA1), "03-06", PASS),
+        review("s1", &did(0xB2), "03-07", PASS),
+    ];
+    let d = run(&policy, &s, &reviews, &[]);
+    let badge = endorsing(&policy).issue(&s, &d, t("03-08")).expect("issued");
+    let stack_id = "https://lakeshore.example/stacks/reviewed";
+    let set = StackSet::from_json(&json!({
+        "achievements": [{"id": FG, "name": "Flexible Grouping"}],
+        "stacks": [{
+            "id": stack_id, "name": "Reviewed micro-credentials",
+            "issuer": {"id": "https://lakeshore.example/issuers/1", "type": ["Profile"], "name": "Lakeshore"},
+            "acceptedIssuers": [district().id()],
+            "achievement": {"id": format!("{stack_id}/badge"), "type": ["Achievement"],
+                "achievementType": "Certificate", "name": "Reviewed", "description": "d",
+                "criteria": {"narrative": "n"}},
+            "rule": {"allOf": [FG]},
+            "endorsements": {"atLeast": 2, "by": [did(0xA1), did(0xB2)]}
+        }]
+    }))
+    .expect("stack file");
+    let verifier = Verifier::new(
+        VerifyOptions::default()
+            .at(t("03-20"))
+            .trust(TrustList::new().trust(district().id())),
+    );
+    let complete = |b: &Value| {
+        let mut p = Portfolio::new();
+        p.add_value("badge.json", b, &verifier).expect("added");
+        progress(&set, stack_id, &p, t("03-20"))
+            .expect("progress")
+            .complete
+    };
+    assert!(complete(&badge), "two assessors endorsed the badge");
+    // The rule is what counts it: three required reviewers are not there.
+    let mut three = set.to_json();
+    three["stacks"][0]["endorsements"]["atLeast"] = json!(3);
+    three["stacks"][0]["endorsements"]["by"] = json!([did(0xA1), did(0xB2), did(0xC3)]);
+    let three = StackSet::from_json(&three).expect("stack file");
+    let mut p = Portfolio::new();
+    p.add_value("badge.json", &badge, &verifier).expect("added");
+    assert!(!progress(&three, stack_id, &p, t("03-20")).expect("progress").complete);
+    let mut copy = badge.clone();
+    copy["endorsement"]
+        .as_array_mut()
+        .expect("endorsements")
+        .pop();
+    assert!(!complete(&copy), "a copy with an endorsement removed does not count");
+}
