@@ -833,7 +833,9 @@ fn a_receiving_districts_stack_counts_a_badge_reviewed_by_two_assessors() {
         review("s1", &did(0xB2), "03-07", PASS),
     ];
     let d = run(&policy, &s, &reviews, &[]);
-    let badge = endorsing(&policy).issue(&s, &d, t("03-08")).expect("issued");
+    let badge = endorsing(&policy)
+        .issue(&s, &d, t("03-08"))
+        .expect("issued");
     let stack_id = "https://lakeshore.example/stacks/reviewed";
     let set = StackSet::from_json(&json!({
         "achievements": [{"id": FG, "name": "Flexible Grouping"}],
@@ -869,11 +871,18 @@ fn a_receiving_districts_stack_counts_a_badge_reviewed_by_two_assessors() {
     let three = StackSet::from_json(&three).expect("stack file");
     let mut p = Portfolio::new();
     p.add_value("badge.json", &badge, &verifier).expect("added");
-    assert!(!progress(&three, stack_id, &p, t("03-20")).expect("progress").complete);
+    assert!(
+        !progress(&three, stack_id, &p, t("03-20"))
+            .expect("progress")
+            .complete
+    );
     let mut copy = badge.clone();
     copy["endorsement"]
         .as_array_mut()
         .expect("endorsements")
         .pop();
-    assert!(!complete(&copy), "a copy with an endorsement removed does not count");
+    assert!(
+        !complete(&copy),
+        "a copy with an endorsement removed does not count"
+    );
 }

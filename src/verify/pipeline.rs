@@ -1133,7 +1133,10 @@ impl Verifier {
             && window
                 .problem
                 .as_ref()
-                .is_some_and(|p| p.kind == pt::NOT_YET_VALID);
+                .is_some_and(|p| p.kind == pt::NOT_YET_VALID)
+            // …but valid now: a list dated in the future is not yet valid, whatever is judged.
+            && !time::validity_window(list, chrono::Utc::now(), self.options.skew, false)
+                .is_blocking();
         if window.is_blocking() && !later_list {
             return Err(window
                 .problem
