@@ -209,12 +209,7 @@ fn the_form_works_without_javascript() {
     );
     assert_eq!(s.status, 200);
     let r = f.submit(Some(("badge.png", &baked)), None, true);
-    assert!(
-        r.text
-            .contains(">NOT VERIFIED (revoked)"),
-        "{}",
-        r.text
-    );
+    assert!(r.text.contains(">NOT VERIFIED (revoked)"), "{}", r.text);
     assert!(r.text.contains("<dt>Status</dt><dd>") && r.text.contains("revoked"));
 }
 
