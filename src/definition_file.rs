@@ -87,6 +87,27 @@ pub(crate) fn req_str<'a>(obj: &'a Value, key: &str, at: &str) -> Result<&'a str
 }
 
 /// A threshold: a whole number from 1 to 1,000,000 (zero is refused by name).
+/// `obj[key]`: a non-empty array of non-blank id strings (reviewers, approvers, issuers); an
+/// error names the entry (`{at}/{key}/{i}`) and says it expected `what`.
+pub(crate) fn id_list(obj: &Value, key: &str, at: &str, what: &str) -> Result<Vec<String>> {
+    match obj.get(key) {
+        Some(Value::Array(a)) if !a.is_empty() => a
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                x.as_str()
+                    .filter(|s| !s.trim().is_empty())
+                    .map(String::from)
+                    .ok_or_else(|| bad(&format!("{at}/{key}/{i}"), format!("expected a {what}")))
+            })
+            .collect(),
+        _ => Err(bad(
+            &format!("{at}/{key}"),
+            format!("`{key}` must be a non-empty array of {what}s"),
+        )),
+    }
+}
+
 pub(crate) fn positive_count(v: &Value, at: &str, what: &str) -> Result<usize> {
     match v.as_u64() {
         Some(0) => Err(bad(

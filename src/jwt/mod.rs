@@ -124,10 +124,7 @@ fn numeric_claim(claims: &Map<String, Value>, name: &str) -> Result<Option<f64>>
     }
 }
 
-fn issuer_id(c: &Value) -> Option<&str> {
-    c.get("issuer")
-        .and_then(|i| i.as_str().or_else(|| i.get("id").and_then(Value::as_str)))
-}
+use crate::vocab::issuer_id;
 
 /// Signs `credential` as a compact JWS.
 pub fn sign(

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{Exclusion, Holding, Portfolio};
-use crate::definition_file::{bad, check_keys, date_time, positive_count, req_str};
+use crate::definition_file::{bad, check_keys, date_time, id_list, positive_count, req_str};
 use crate::error::Result;
 
 /// An extension of a window's end for one teacher.
@@ -165,24 +165,7 @@ impl EndorsementRule {
             &format!("{at}/atLeast"),
             "`atLeast`",
         )?;
-        let by: Vec<String> = match v.get("by") {
-            Some(Value::Array(a)) if !a.is_empty() => a
-                .iter()
-                .enumerate()
-                .map(|(i, x)| {
-                    x.as_str()
-                        .filter(|s| !s.trim().is_empty())
-                        .map(String::from)
-                        .ok_or_else(|| bad(&format!("{at}/by/{i}"), "expected a reviewer id"))
-                })
-                .collect::<Result<_>>()?,
-            _ => {
-                return Err(bad(
-                    &format!("{at}/by"),
-                    "`by` must be a non-empty array of reviewer (issuer) ids",
-                ))
-            }
-        };
+        let by = id_list(v, "by", at, "reviewer (issuer) id")?;
         if at_least > by.len() {
             return Err(bad(
                 &format!("{at}/atLeast"),

@@ -9,7 +9,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::definition_file::{
-    bad, check_achievement_type, check_keys, date_time, positive_count, req_str, suggestion,
+    bad, check_achievement_type, check_keys, date_time, id_list, positive_count, req_str,
+    suggestion,
 };
 use crate::error::{Error, Result};
 use crate::portfolio::Requirements;
@@ -1034,24 +1035,7 @@ fn parse_pathway(p: &Value, at: &str, catalog: &BTreeMap<String, CatalogEntry>) 
         ));
     }
     let approval = req_str(p, "approval", at)?.to_string();
-    let approvers: Vec<String> = match p.get("approvers") {
-        Some(Value::Array(a)) if !a.is_empty() => a
-            .iter()
-            .enumerate()
-            .map(|(i, x)| {
-                x.as_str()
-                    .filter(|s| !s.trim().is_empty())
-                    .map(String::from)
-                    .ok_or_else(|| bad(&format!("{at}/approvers/{i}"), "expected an issuer id"))
-            })
-            .collect::<Result<_>>()?,
-        _ => {
-            return Err(bad(
-                &format!("{at}/approvers"),
-                "`approvers` must be a non-empty array of issuer ids",
-            ))
-        }
-    };
+    let approvers = id_list(p, "approvers", at, "issuer id")?;
     Ok(Pathway {
         choose,
         from,

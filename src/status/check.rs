@@ -45,15 +45,7 @@ pub(crate) fn status_check(doc: &Value, policy: &StatusPolicy<'_>) -> Check {
             .collect(),
         Some(v) => vec![("/credentialStatus".to_string(), v)],
     };
-    let issuer = match doc.get("issuer") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Object(o)) => o
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string(),
-        _ => String::new(),
-    };
+    let issuer = crate::vocab::issuer_id(doc).unwrap_or("").to_string();
     let credential_id = doc.get("id").and_then(Value::as_str);
     let mut notes = Vec::new();
     let mut relaxed: Option<Check> = None;

@@ -949,12 +949,9 @@ impl Verifier {
                 Some("/verifiableCredential"),
             ),
             (None, _) => Check::skipped(CheckId::Holder, "no verified presentation proof"),
-            (Some(s), Some(h)) => {
-                let _ = s;
-                Check::passed(CheckId::Holder).note(format!(
-                    "signed by the holder {h}, the subject of what it presents"
-                ))
-            }
+            (Some(_), Some(h)) => Check::passed(CheckId::Holder).note(format!(
+                "signed by the holder {h}, the subject of what it presents"
+            )),
             (Some(s), None) => Check::warning(
                 CheckId::Holder,
                 pt::ISSUER_UNPROVEN,

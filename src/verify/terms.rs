@@ -174,20 +174,8 @@ fn plainly_signed_form(v: &Value, key: Option<&str>, depth: usize) -> bool {
     if depth > 128 {
         return false;
     }
-    let pinned = |c: &Value| {
-        c.as_str()
-            .is_some_and(|u| crate::jsonld::BUNDLED_CONTEXTS.iter().any(|b| b.url == u))
-    };
     match v {
-        Value::Object(m) => m.iter().all(|(k, x)| {
-            if k == "@context" {
-                return match x {
-                    Value::Array(a) => a.iter().all(pinned),
-                    other => pinned(other),
-                };
-            }
-            !k.starts_with('@') && !k.contains(':') && plainly_signed_form(x, Some(k), depth + 1)
-        }),
+        Value::Object(m) => m.iter().all(|(k, x)| plain_member(k, x, depth + 1)),
         Value::Array(a) => a.iter().all(|x| plainly_signed_form(x, key, depth + 1)),
         Value::String(s) => match key {
             Some("type") => !s.contains(':'),
@@ -201,17 +189,29 @@ fn plainly_signed_form(v: &Value, key: Option<&str>, depth: usize) -> bool {
     }
 }
 
+/// One member of [`plainly_signed_form`]: `@context` naming only pinned contexts, or a plain
+/// name whose value is plainly in form.
+fn plain_member(k: &str, x: &Value, depth: usize) -> bool {
+    let pinned = |c: &Value| {
+        c.as_str()
+            .is_some_and(|u| crate::jsonld::BUNDLED_CONTEXTS.iter().any(|b| b.url == u))
+    };
+    if k == "@context" {
+        return match x {
+            Value::Array(a) => a.iter().all(pinned),
+            other => pinned(other),
+        };
+    }
+    !k.starts_with('@') && !k.contains(':') && plainly_signed_form(x, Some(k), depth)
+}
+
 /// Every departure from the signed terms in `doc` (its proofs included).
 pub(crate) fn departures(processor: &Processor, doc: &Value) -> Vec<Departure> {
     let mut out = Vec::new();
     let plain = doc.as_object().is_some_and(|m| {
-        m.iter().filter(|(k, _)| *k != "proof").all(|(k, x)| {
-            if k == "@context" {
-                plainly_signed_form(&serde_json::json!({"@context": x}), None, 0)
-            } else {
-                !k.starts_with('@') && !k.contains(':') && plainly_signed_form(x, Some(k), 1)
-            }
-        })
+        m.iter()
+            .filter(|(k, _)| *k != "proof")
+            .all(|(k, x)| plain_member(k, x, 1))
     });
     if plain {
         proof_members(doc, &mut out);
