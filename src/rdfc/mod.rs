@@ -73,14 +73,16 @@ pub struct Canonicalized {
 
 /// Canonical N-Quads of `dataset` with the default options.
 pub fn canonicalize(dataset: &Dataset) -> Result<String> {
-    Ok(canonicalize_with(dataset, &Options::default())?.nquads)
+    let mut state = State::new(dataset, &Options::default());
+    state.run()?;
+    Ok(state.finish(false).nquads)
 }
 
 /// Canonicalizes `dataset`.
 pub fn canonicalize_with(dataset: &Dataset, options: &Options) -> Result<Canonicalized> {
     let mut state = State::new(dataset, options);
     state.run()?;
-    Ok(state.finish())
+    Ok(state.finish(true))
 }
 
 /// A quad with blank nodes interned and other terms pre-serialized.
@@ -88,19 +90,12 @@ struct IQuad {
     parts: [Part; 4],
 }
 
-impl IQuad {
-    /// The serialized predicate (`<…>`), for Hash Related Blank Node.
-    fn predicate(&self) -> &str {
-        match &self.parts[1] {
-            Part::Text(t) => t,
-            _ => "",
-        }
-    }
-}
-
+/// One position of an [`IQuad`]: a blank node, or the N-Quads text of another term as a range of
+/// [`State::text`] (one buffer for every term of the dataset, not a string each).
+#[derive(Clone, Copy)]
 enum Part {
     Blank(usize),
-    Text(String),
+    Text(u32, u32),
     None,
 }
 
@@ -140,6 +135,10 @@ impl Issuer {
 
 struct State<'a> {
     labels: Vec<&'a str>,
+    /// The serialized non-blank terms ([`Part::Text`] ranges point here).
+    text: String,
+    /// Scratch buffer for the lines hashed by Hash First Degree Quads (reused across calls).
+    scratch: String,
     quads: Vec<IQuad>,
     by_blank: Vec<Vec<usize>>,
     first_degree: Vec<Option<String>>,
@@ -153,6 +152,7 @@ fn term_part<'a>(
     t: &'a Term,
     labels: &mut Vec<&'a str>,
     index: &mut HashMap<&'a str, usize>,
+    text: &mut String,
 ) -> Part {
     match t {
         Term::Blank(b) => {
@@ -164,11 +164,17 @@ fn term_part<'a>(
             Part::Blank(i)
         }
         other => {
-            let mut s = String::with_capacity(64);
-            nquads::write_term(&mut s, other);
-            Part::Text(s)
+            let start = text.len();
+            nquads::write_term(text, other);
+            Part::Text(offset(start), offset(text.len()))
         }
     }
+}
+
+/// A byte offset into the term buffer. Datasets are bounded far below 4 GiB of N-Quads by the
+/// document size limits before them; saturating keeps the conversion total regardless.
+fn offset(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl<'a> State<'a> {
@@ -176,12 +182,13 @@ impl<'a> State<'a> {
         let mut labels = Vec::new();
         let mut index = HashMap::new();
         let mut quads = Vec::with_capacity(dataset.quads.len());
+        let mut text = String::with_capacity(dataset.quads.len() * 120);
         for q in &dataset.quads {
-            let s = term_part(&q.subject, &mut labels, &mut index);
-            let p = term_part(&q.predicate, &mut labels, &mut index);
-            let o = term_part(&q.object, &mut labels, &mut index);
+            let s = term_part(&q.subject, &mut labels, &mut index, &mut text);
+            let p = term_part(&q.predicate, &mut labels, &mut index, &mut text);
+            let o = term_part(&q.object, &mut labels, &mut index, &mut text);
             let g = match &q.graph {
-                Some(g) => term_part(g, &mut labels, &mut index),
+                Some(g) => term_part(g, &mut labels, &mut index, &mut text),
                 None => Part::None,
             };
             quads.push(IQuad {
@@ -202,6 +209,8 @@ impl<'a> State<'a> {
             first_degree: vec![None; labels.len()],
             canonical: Issuer::new("c14n", labels.len()),
             labels,
+            text,
+            scratch: String::new(),
             quads,
             by_blank,
             hash: options.hash,
@@ -211,20 +220,45 @@ impl<'a> State<'a> {
     }
 
     fn digest(&self, data: &[u8]) -> String {
+        self.digest_lines(data, &[0..data.len()])
+    }
+
+    /// The hex digest of the concatenation of `lines` (ranges of `buf`), without concatenating.
+    fn digest_lines(&self, buf: &[u8], lines: &[std::ops::Range<usize>]) -> String {
+        fn run<D: Digest>(buf: &[u8], lines: &[std::ops::Range<usize>]) -> String {
+            let mut d = D::new();
+            for r in lines {
+                d.update(&buf[r.clone()]);
+            }
+            hex::encode(d.finalize())
+        }
         match self.hash {
-            HashAlgorithm::Sha256 => hex::encode(Sha256::digest(data)),
-            HashAlgorithm::Sha384 => hex::encode(Sha384::digest(data)),
+            HashAlgorithm::Sha256 => run::<Sha256>(buf, lines),
+            HashAlgorithm::Sha384 => run::<Sha384>(buf, lines),
+        }
+    }
+
+    /// The N-Quads text of a non-blank term.
+    fn part_text(&self, a: u32, b: u32) -> &str {
+        self.text.get(a as usize..b as usize).unwrap_or_default()
+    }
+
+    /// The serialized predicate (`<…>`) of quad `q`, for Hash Related Blank Node.
+    fn predicate(&self, q: usize) -> &str {
+        match self.quads[q].parts[1] {
+            Part::Text(a, b) => self.part_text(a, b),
+            _ => "",
         }
     }
 
     fn serialize<'l>(&self, q: &IQuad, label: &dyn Fn(usize) -> &'l str, out: &mut String) {
         for (i, part) in q.parts.iter().enumerate() {
-            match part {
+            match *part {
                 Part::Blank(b) => {
                     out.push_str("_:");
-                    out.push_str(label(*b));
+                    out.push_str(label(b));
                 }
-                Part::Text(t) => out.push_str(t),
+                Part::Text(a, b) => out.push_str(self.part_text(a, b)),
                 Part::None => continue,
             }
             if i < 3 {
@@ -241,17 +275,18 @@ impl<'a> State<'a> {
         if let Some(h) = &self.first_degree[b] {
             return h.clone();
         }
-        let mut lines: Vec<String> = self.by_blank[b]
-            .iter()
-            .map(|&qi| {
-                let mut s = String::new();
-                let f = |x: usize| if x == b { "a" } else { "z" };
-                self.serialize(&self.quads[qi], &f, &mut s);
-                s
-            })
-            .collect();
-        sort_utf16(&mut lines);
-        let h = self.digest(lines.concat().as_bytes());
+        let mut buf = std::mem::take(&mut self.scratch);
+        buf.clear();
+        let f = |x: usize| if x == b { "a" } else { "z" };
+        let mut lines = Vec::with_capacity(self.by_blank[b].len());
+        for &qi in &self.by_blank[b] {
+            let start = buf.len();
+            self.serialize(&self.quads[qi], &f, &mut buf);
+            lines.push(start..buf.len());
+        }
+        sort_lines(&buf, &mut lines);
+        let h = self.digest_lines(buf.as_bytes(), &lines);
+        self.scratch = buf;
         self.first_degree[b] = Some(h.clone());
         h
     }
@@ -322,7 +357,7 @@ impl<'a> State<'a> {
         let mut input = String::new();
         input.push(position);
         if position != 'g' {
-            input.push_str(self.quads[q].predicate());
+            input.push_str(self.predicate(q));
         }
         input.push_str(&id);
         self.digest(input.as_bytes())
@@ -412,42 +447,51 @@ impl<'a> State<'a> {
         Ok((self.digest(data.as_bytes()), issuer))
     }
 
-    fn finish(self) -> Canonicalized {
+    /// The canonical N-Quads (and, when `with_issued`, the label map): every line written into
+    /// one buffer, the line ranges sorted and deduplicated, then copied out once.
+    fn finish(self, with_issued: bool) -> Canonicalized {
         let canonical = &self.canonical;
         let label = |b: usize| canonical.get(b).map_or("", String::as_str);
-        let mut lines: Vec<String> = self
-            .quads
-            .iter()
-            .map(|q| {
-                let mut s = String::with_capacity(160);
-                self.serialize(q, &label, &mut s);
-                s
-            })
-            .collect();
-        sort_utf16(&mut lines);
-        lines.dedup();
-        let issued = self
-            .labels
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.to_string(), label(i).to_string()))
-            .collect();
-        Canonicalized {
-            nquads: lines.concat(),
-            issued,
+        let mut buf = String::with_capacity(self.text.len() + self.quads.len() * 24);
+        let mut lines = Vec::with_capacity(self.quads.len());
+        for q in &self.quads {
+            let start = buf.len();
+            self.serialize(q, &label, &mut buf);
+            lines.push(start..buf.len());
         }
+        sort_lines(&buf, &mut lines);
+        lines.dedup_by(|a, b| buf[a.clone()] == buf[b.clone()]);
+        let mut nquads = String::with_capacity(buf.len());
+        for r in &lines {
+            nquads.push_str(&buf[r.clone()]);
+        }
+        let issued = if with_issued {
+            self.labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (l.to_string(), label(i).to_string()))
+                .collect()
+        } else {
+            BTreeMap::new()
+        };
+        Canonicalized { nquads, issued }
     }
 }
 
-/// Sorts like JavaScript's default `Array.prototype.sort` (UTF-16 code units). Byte order of UTF-8
-/// equals code point order; the two differ only for supplementary characters vs U+E000–U+FFFF.
-fn sort_utf16(lines: &mut [String]) {
+/// Sorts lines (ranges of `buf`) like JavaScript's default `Array.prototype.sort` (UTF-16 code
+/// units). Byte order of UTF-8 equals code point order; the two differ only for supplementary
+/// characters vs U+E000–U+FFFF.
+fn sort_lines(buf: &str, lines: &mut [std::ops::Range<usize>]) {
     // In UTF-8, characters from U+E000 up start with a byte 0xEE or above.
-    let needs_utf16 = lines.iter().any(|l| l.bytes().any(|b| b >= 0xEE));
+    let needs_utf16 = buf.bytes().any(|b| b >= 0xEE);
     if needs_utf16 {
-        lines.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+        lines.sort_by(|a, b| {
+            buf[a.clone()]
+                .encode_utf16()
+                .cmp(buf[b.clone()].encode_utf16())
+        });
     } else {
-        lines.sort_unstable();
+        lines.sort_unstable_by(|a, b| buf.as_bytes()[a.clone()].cmp(&buf.as_bytes()[b.clone()]));
     }
 }
 
