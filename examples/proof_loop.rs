@@ -24,11 +24,17 @@ fn main() -> Result<(), openbadges::Error> {
     let suite = Suite::ALL
         .into_iter()
         .find(|s| s.name() == suite_name)
-        .ok_or_else(|| openbadges::Error::new(openbadges::ErrorKind::Proof, format!("unknown suite `{suite_name}`")))?;
+        .ok_or_else(|| {
+            openbadges::Error::new(
+                openbadges::ErrorKind::Proof,
+                format!("unknown suite `{suite_name}`"),
+            )
+        })?;
     let what = args.get(1).map_or("both", String::as_str);
     let n: u32 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(200);
 
-    let sample = openbadges::json::parse(include_bytes!("../fixtures/sample-microcredential.json"))?;
+    let sample =
+        openbadges::json::parse(include_bytes!("../fixtures/sample-microcredential.json"))?;
     let issuer = Issuer::new(serde_json::json!({}), SigningKey::from_seed(&[0x42; 32]))?;
     let now = chrono::DateTime::parse_from_rfc3339("2026-03-02T15:00:00Z")
         .map_err(|e| openbadges::Error::new(openbadges::ErrorKind::Proof, e.to_string()))?
@@ -48,7 +54,10 @@ fn main() -> Result<(), openbadges::Error> {
         if what != "sign" {
             let o = verifier.verify(std::hint::black_box(&signed), &expect)?;
             if o.first().is_none_or(|o| o.result.is_err()) {
-                return Err(openbadges::Error::new(openbadges::ErrorKind::Proof, "the sample did not verify"));
+                return Err(openbadges::Error::new(
+                    openbadges::ErrorKind::Proof,
+                    "the sample did not verify",
+                ));
             }
             ops += 1;
         }

@@ -69,3 +69,82 @@ impl Dataset {
         self.quads.is_empty()
     }
 }
+
+/// A term that borrows what it can: what toRdf hands a [`QuadSink`], so that a consumer which
+/// only serializes quads (RDFC-1.0 inside a proof) never builds owned [`Term`]s.
+#[derive(Debug, Clone)]
+pub(crate) enum TermCow<'a> {
+    /// An absolute IRI.
+    Iri(std::borrow::Cow<'a, str>),
+    /// A blank node label, without `_:`.
+    Blank(std::borrow::Cow<'a, str>),
+    /// A literal: lexical form, datatype IRI, language tag.
+    Literal {
+        value: std::borrow::Cow<'a, str>,
+        datatype: std::borrow::Cow<'a, str>,
+        language: Option<std::borrow::Cow<'a, str>>,
+    },
+}
+
+impl TermCow<'_> {
+    /// The owned [`Term`].
+    pub(crate) fn to_term(&self) -> Term {
+        match self {
+            TermCow::Iri(i) => Term::Iri(i.to_string()),
+            TermCow::Blank(b) => Term::Blank(b.to_string()),
+            TermCow::Literal {
+                value,
+                datatype,
+                language,
+            } => Term::Literal(Literal {
+                value: value.to_string(),
+                datatype: datatype.to_string(),
+                language: language.as_ref().map(|l| l.to_string()),
+            }),
+        }
+    }
+}
+
+impl<'a> From<&'a Term> for TermCow<'a> {
+    fn from(t: &'a Term) -> Self {
+        use std::borrow::Cow::Borrowed;
+        match t {
+            Term::Iri(i) => TermCow::Iri(Borrowed(i)),
+            Term::Blank(b) => TermCow::Blank(Borrowed(b)),
+            Term::Literal(l) => TermCow::Literal {
+                value: Borrowed(&l.value),
+                datatype: Borrowed(&l.datatype),
+                language: l.language.as_deref().map(Borrowed),
+            },
+        }
+    }
+}
+
+/// Where toRdf delivers quads: a [`Dataset`], or a consumer that serializes them directly.
+pub(crate) trait QuadSink {
+    /// One quad (`graph` `None` = the default graph).
+    fn quad(
+        &mut self,
+        subject: &TermCow<'_>,
+        predicate: &TermCow<'_>,
+        object: &TermCow<'_>,
+        graph: Option<&TermCow<'_>>,
+    );
+}
+
+impl QuadSink for Dataset {
+    fn quad(
+        &mut self,
+        subject: &TermCow<'_>,
+        predicate: &TermCow<'_>,
+        object: &TermCow<'_>,
+        graph: Option<&TermCow<'_>>,
+    ) {
+        self.push(Quad {
+            subject: subject.to_term(),
+            predicate: predicate.to_term(),
+            object: object.to_term(),
+            graph: graph.map(TermCow::to_term),
+        });
+    }
+}

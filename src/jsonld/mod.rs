@@ -301,6 +301,16 @@ impl Processor {
         to_rdf::to_rdf(&expanded, options)
     }
 
+    /// The RDFC-1.0 canonical N-Quads of `input`'s dataset — `rdfc::canonicalize(&self.to_rdf(…)?)`
+    /// without building the owned [`Dataset`] in between: toRdf hands its (borrowed) terms
+    /// straight to the canonicalizer, which serializes each once. What Data Integrity proofs use.
+    pub(crate) fn canonical_nquads(&self, input: &Value, options: &Options) -> Result<String> {
+        let expanded = self.expand(input, options)?;
+        let mut collector = crate::rdfc::Collector::default();
+        to_rdf::to_rdf_into(&expanded, options, &mut collector)?;
+        collector.canonicalize()
+    }
+
     /// [`Processor::expand`], also returning how every member, `@type` value and (where it
     /// changed) `@id` value was written and what it expanded to, in document order. The verifier
     /// uses it to prove that the JSON it reads says what the signed graph says.

@@ -12,7 +12,7 @@ use super::json_literal::canonical_json;
 use super::number::{canonical_double, is_double, js_to_fixed_0};
 use super::{Options, RdfDirection};
 use crate::error::{Error, Result};
-use crate::rdf::{Dataset, Literal, Quad, Term, RDF_LANG_STRING, XSD_STRING};
+use crate::rdf::{Dataset, QuadSink, TermCow, RDF_LANG_STRING, XSD_STRING};
 
 const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
@@ -382,21 +382,44 @@ fn hashes_ok(id: &str) -> bool {
             .any(|c| c <= ' ' || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`'))
 }
 
-fn make_term(id: &str) -> Term {
+/// The term an id of the node map names: a blank node (`_:` stripped) or an IRI, borrowed.
+fn term_of(id: &str) -> TermCow<'_> {
     match id.strip_prefix("_:") {
-        Some(label) => Term::Blank(label.to_string()),
-        None => Term::Iri(id.to_string()),
+        Some(label) => TermCow::Blank(Cow::Borrowed(label)),
+        None => TermCow::Iri(Cow::Borrowed(id)),
     }
 }
 
-struct Writer<'a> {
-    options: &'a Options,
+/// A literal term with a borrowed or owned lexical form and datatype.
+fn lit<'v>(value: impl Into<Cow<'v, str>>, datatype: impl Into<Cow<'v, str>>) -> TermCow<'v> {
+    TermCow::Literal {
+        value: value.into(),
+        datatype: datatype.into(),
+        language: None,
+    }
+}
+
+struct Writer<'o, S> {
+    options: &'o Options,
     issuer: Issuer,
-    dataset: Dataset,
+    sink: &'o mut S,
 }
 
 /// Expanded JSON-LD → RDF dataset.
 pub(crate) fn to_rdf(expanded: &Value, options: &Options) -> Result<Dataset> {
+    let mut dataset = Dataset::new();
+    to_rdf_into(expanded, options, &mut dataset)?;
+    Ok(dataset)
+}
+
+/// Expanded JSON-LD → quads delivered to `sink`, in the order [`to_rdf`] lists them. Terms are
+/// borrowed from the expanded document where they can be (a sink that serializes them, like
+/// RDFC-1.0 inside a proof, then copies each IRI and literal once instead of three times).
+pub(crate) fn to_rdf_into<S: QuadSink>(
+    expanded: &Value,
+    options: &Options,
+    sink: &mut S,
+) -> Result<()> {
     let mut node_map = NodeMap {
         graphs: BTreeMap::new(),
         issuer: Issuer::default(),
@@ -407,13 +430,13 @@ pub(crate) fn to_rdf(expanded: &Value, options: &Options) -> Result<Dataset> {
     let mut w = Writer {
         options,
         issuer,
-        dataset: Dataset::new(),
+        sink,
     };
     for (name, graph) in &graphs {
         let graph_term = if name == "@default" {
             None
         } else if well_formed(name) {
-            Some(make_term(name))
+            Some(term_of(name))
         } else {
             warn(options, "relative graph reference", || {
                 format!("graph name `{name}` is not an absolute IRI")
@@ -422,15 +445,15 @@ pub(crate) fn to_rdf(expanded: &Value, options: &Options) -> Result<Dataset> {
         };
         w.graph(graph, graph_term.as_ref())?;
     }
-    Ok(w.dataset)
+    Ok(())
 }
 
-impl Writer<'_> {
-    fn graph(&mut self, graph: &Graph<'_>, graph_term: Option<&Term>) -> Result<()> {
+impl<S: QuadSink> Writer<'_, S> {
+    fn graph(&mut self, graph: &Graph<'_>, graph_term: Option<&TermCow<'_>>) -> Result<()> {
         let options = self.options;
         for (id, node) in graph {
             let subject_ok = well_formed(id);
-            let subject = make_term(id);
+            let subject = term_of(id);
             for (property, items) in &node.props {
                 let predicate = if property == "@type" {
                     RDF_TYPE
@@ -460,15 +483,10 @@ impl Writer<'_> {
                     })?;
                     continue;
                 }
-                let predicate = make_term(predicate);
+                let predicate = term_of(predicate);
                 for item in items {
                     if let Some(object) = self.object(item, graph_term)? {
-                        self.dataset.push(Quad {
-                            subject: subject.clone(),
-                            predicate: predicate.clone(),
-                            object,
-                            graph: graph_term.cloned(),
-                        });
+                        self.sink.quad(&subject, &predicate, &object, graph_term);
                     }
                 }
             }
@@ -476,96 +494,90 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn object(&mut self, item: &Item<'_>, graph: Option<&Term>) -> Result<Option<Term>> {
+    fn object<'i>(
+        &mut self,
+        item: &'i Item<'_>,
+        graph: Option<&TermCow<'_>>,
+    ) -> Result<Option<TermCow<'i>>> {
         match item {
             Item::Ref(id) => self.node_ref(id),
             Item::Value(map) => {
                 let value = field(map, "@value").unwrap_or(&Value::Null);
-                self.literal(value, map, graph)
+                self.literal_term(value, map, graph)
             }
             Item::List(list) => self.list(list, graph).map(Some),
         }
     }
 
-    fn node_ref(&self, id: &str) -> Result<Option<Term>> {
+    fn node_ref<'i>(&self, id: &'i str) -> Result<Option<TermCow<'i>>> {
         if !well_formed(id) {
             warn(self.options, "relative object reference", || {
                 format!("`{id}` is not an absolute IRI")
             })?;
             return Ok(None);
         }
-        Ok(Some(make_term(id)))
+        Ok(Some(term_of(id)))
     }
 
-    fn list(&mut self, list: &[Item<'_>], graph: Option<&Term>) -> Result<Term> {
+    fn fresh_blank(&mut self) -> TermCow<'static> {
+        TermCow::Blank(Cow::Owned(self.issuer.fresh()[2..].to_string()))
+    }
+
+    fn list(&mut self, list: &[Item<'_>], graph: Option<&TermCow<'_>>) -> Result<TermCow<'static>> {
         let Some((last, init)) = list.split_last() else {
-            return Ok(Term::Iri(RDF_NIL.into()));
+            return Ok(TermCow::Iri(Cow::Borrowed(RDF_NIL)));
         };
-        let head = Term::Blank(self.issuer.fresh()[2..].to_string());
+        let head = self.fresh_blank();
         let mut subject = head.clone();
         for item in init {
             let object = self.object(item, graph)?;
-            let next = Term::Blank(self.issuer.fresh()[2..].to_string());
+            let next = self.fresh_blank();
             self.push_list(&subject, object, &next, graph);
             subject = next;
         }
         let object = self.object(last, graph)?;
-        self.push_list(&subject, object, &Term::Iri(RDF_NIL.into()), graph);
+        self.push_list(
+            &subject,
+            object,
+            &TermCow::Iri(Cow::Borrowed(RDF_NIL)),
+            graph,
+        );
         Ok(head)
     }
 
     fn push_list(
         &mut self,
-        subject: &Term,
-        object: Option<Term>,
-        rest: &Term,
-        graph: Option<&Term>,
+        subject: &TermCow<'_>,
+        object: Option<TermCow<'_>>,
+        rest: &TermCow<'_>,
+        graph: Option<&TermCow<'_>>,
     ) {
         if let Some(object) = object {
-            self.dataset.push(Quad {
-                subject: subject.clone(),
-                predicate: Term::Iri(RDF_FIRST.into()),
-                object,
-                graph: graph.cloned(),
-            });
+            self.sink.quad(
+                subject,
+                &TermCow::Iri(Cow::Borrowed(RDF_FIRST)),
+                &object,
+                graph,
+            );
         }
-        self.dataset.push(Quad {
-            subject: subject.clone(),
-            predicate: Term::Iri(RDF_REST.into()),
-            object: rest.clone(),
-            graph: graph.cloned(),
-        });
+        self.sink
+            .quad(subject, &TermCow::Iri(Cow::Borrowed(RDF_REST)), rest, graph);
     }
 
-    fn literal(
+    fn literal_term<'m>(
         &mut self,
-        value: &Value,
-        map: &Map<String, Value>,
-        graph: Option<&Term>,
-    ) -> Result<Option<Term>> {
-        self.literal_term(value, map, graph)
-    }
-
-    fn literal_term(
-        &mut self,
-        value: &Value,
-        map: &Map<String, Value>,
-        graph: Option<&Term>,
-    ) -> Result<Option<Term>> {
+        value: &'m Value,
+        map: &'m Map<String, Value>,
+        graph: Option<&TermCow<'_>>,
+    ) -> Result<Option<TermCow<'m>>> {
         let datatype = field(map, "@type").and_then(|t| t.as_str());
-        let lit = |value: String, datatype: &str| {
-            Term::Literal(Literal {
-                value,
-                datatype: datatype.to_string(),
-                language: None,
-            })
-        };
         if datatype == Some("@json") {
             return Ok(Some(lit(canonical_json(value), RDF_JSON)));
         }
         match value {
             Value::Bool(b) => {
-                return Ok(Some(lit(b.to_string(), datatype.unwrap_or(XSD_BOOLEAN))));
+                let v = if *b { "true" } else { "false" };
+                return Ok(Some(lit(v, datatype.unwrap_or(XSD_BOOLEAN))));
             }
             Value::Number(n) => {
                 let f = n.as_f64().unwrap_or(0.0);
@@ -582,7 +594,7 @@ impl Writer<'_> {
             }
             _ => {}
         }
-        let s = value.as_str().unwrap_or_default().to_string();
+        let s: &'m str = value.as_str().unwrap_or_default();
         let direction = field(map, "@direction").and_then(|d| d.as_str());
         let language = field(map, "@language").and_then(|l| l.as_str());
         if let Some(dir) = direction {
@@ -592,23 +604,23 @@ impl Writer<'_> {
                         "https://www.w3.org/ns/i18n#{}_{dir}",
                         language.unwrap_or("").to_lowercase()
                     );
-                    return Ok(Some(lit(s, &dt)));
+                    return Ok(Some(lit(s, dt)));
                 }
                 Some(RdfDirection::CompoundLiteral) => {
-                    let node = Term::Blank(self.issuer.fresh()[2..].to_string());
-                    let mut push = |p: &str, o: Term| {
-                        self.dataset.push(Quad {
-                            subject: node.clone(),
-                            predicate: Term::Iri(format!("{RDF}{p}")),
-                            object: o,
-                            graph: graph.cloned(),
-                        })
+                    let node = self.fresh_blank();
+                    let mut push = |p: &str, o: TermCow<'_>| {
+                        self.sink.quad(
+                            &node,
+                            &TermCow::Iri(Cow::Owned(format!("{RDF}{p}"))),
+                            &o,
+                            graph,
+                        )
                     };
                     push("value", lit(s, XSD_STRING));
                     if let Some(l) = language {
                         push("language", lit(l.to_lowercase(), XSD_STRING));
                     }
-                    push("direction", lit(dir.to_string(), XSD_STRING));
+                    push("direction", lit(dir, XSD_STRING));
                     return Ok(Some(node));
                 }
                 None => {
@@ -625,11 +637,11 @@ impl Writer<'_> {
                 })?;
                 return Ok(None);
             }
-            return Ok(Some(Term::Literal(Literal {
-                value: s,
-                datatype: datatype.unwrap_or(RDF_LANG_STRING).to_string(),
-                language: Some(l.to_string()),
-            })));
+            return Ok(Some(TermCow::Literal {
+                value: Cow::Borrowed(s),
+                datatype: Cow::Borrowed(datatype.unwrap_or(RDF_LANG_STRING)),
+                language: Some(Cow::Borrowed(l)),
+            }));
         }
         Ok(Some(lit(s, datatype.unwrap_or(XSD_STRING))))
     }

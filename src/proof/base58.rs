@@ -19,7 +19,9 @@ pub(crate) fn encode_into(bytes: &[u8], out: &mut String) {
     let head = rest.len() % 3;
     let mut chunks: Vec<(u64, u64)> = Vec::with_capacity(rest.len() / 3 + 1);
     if head > 0 {
-        let v = rest[..head].iter().fold(0u64, |a, &b| a << 8 | u64::from(b));
+        let v = rest[..head]
+            .iter()
+            .fold(0u64, |a, &b| a << 8 | u64::from(b));
         chunks.push((v, 1 << (8 * head)));
     }
     for c in rest[head..].chunks_exact(3) {

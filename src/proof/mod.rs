@@ -126,6 +126,7 @@ pub struct Signer {
     key: SigningKey,
     verification_method: String,
     processor: Arc<Processor>,
+    config_memo: Arc<ConfigMemo>,
 }
 
 impl fmt::Debug for Signer {
@@ -144,6 +145,7 @@ impl Signer {
             key,
             verification_method: verification_method.into(),
             processor: shared_processor(),
+            config_memo: ConfigMemo::shared(),
         }
     }
 
@@ -156,6 +158,7 @@ impl Signer {
     /// Uses `processor` (e.g. one with a custom loader) instead of the shared one.
     pub fn with_processor(mut self, processor: Arc<Processor>) -> Self {
         self.processor = processor;
+        self.config_memo = Arc::default();
         self
     }
 
@@ -235,6 +238,7 @@ impl Signer {
                 let context = unsecured.get("@context");
                 let data = hash_data(
                     &self.processor,
+                    Some(&self.config_memo),
                     canon_kind(suite),
                     &Value::Object(doc),
                     &proof,
@@ -246,6 +250,7 @@ impl Signer {
                 let doc = Value::Object(unsecured);
                 let data = hash_data(
                     &self.processor,
+                    Some(&self.config_memo),
                     canon_kind(suite),
                     &doc,
                     &proof,
@@ -313,20 +318,80 @@ impl HashData {
 /// document once, however many proofs it has.
 type CanonMemo = std::cell::RefCell<HashMap<(Canon, String), std::result::Result<String, Error>>>;
 
-fn hash_data(
-    processor: &Processor,
-    canon: Canon,
-    doc: &Value,
-    proof_config: &Map<String, Value>,
-    context: Option<&Value>,
-) -> Result<HashData> {
+/// Most proof configurations a [`ConfigMemo`] keeps.
+const CONFIG_MEMO: usize = 16;
+
+/// Canonical forms of the proof configurations most recently signed or verified, by their JSON
+/// text (the proof without `proofValue`, with the document's `@context`).
+///
+/// A configuration differs between badges only in `created` (and the key, for a verifier seeing
+/// many issuers), so an issuer signing a batch, or a verifier checking a batch issued together,
+/// canonicalizes it once instead of once per badge — it was about a fifth of the RDFC work per
+/// signature. The canonical form is a pure function of the JSON text and the processor's
+/// contexts, so the memo belongs to one processor; it holds only successes, at most
+/// [`CONFIG_MEMO`] of them, oldest dropped first.
+#[derive(Default)]
+struct ConfigMemo {
+    entries: std::sync::Mutex<std::collections::VecDeque<(Canon, String, String)>>,
+}
+
+impl ConfigMemo {
+    /// The memo that goes with [`shared_processor`].
+    fn shared() -> Arc<ConfigMemo> {
+        static M: OnceLock<Arc<ConfigMemo>> = OnceLock::new();
+        M.get_or_init(Arc::default).clone()
+    }
+
+    fn canonical(&self, processor: &Processor, canon: Canon, config: &Value) -> Result<String> {
+        if canon == Canon::Jcs {
+            // JCS of a few members costs less than the lookup.
+            return canonicalize(processor, canon, config);
+        }
+        // The exact JSON text (member order included), so equal keys mean equal documents.
+        let Ok(key) = serde_json::to_string(config) else {
+            return canonicalize(processor, canon, config);
+        };
+        if let Ok(entries) = self.entries.lock() {
+            if let Some((_, _, hit)) = entries.iter().find(|(c, k, _)| *c == canon && *k == key) {
+                return Ok(hit.clone());
+            }
+        }
+        let canonical = canonicalize(processor, canon, config)?;
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= CONFIG_MEMO {
+                entries.pop_front();
+            }
+            entries.push_back((canon, key, canonical.clone()));
+        }
+        Ok(canonical)
+    }
+}
+
+/// The proof configuration a proof's hash covers: the proof without `proofValue`, with the
+/// document's `@context`.
+fn proof_config(proof_config: &Map<String, Value>, context: Option<&Value>) -> Value {
     let mut config = proof_config.clone();
     config.shift_remove("proofValue");
     if let Some(ctx) = context {
         config.insert("@context".into(), ctx.clone());
     }
-    let canonical_proof = canonicalize(processor, canon, &Value::Object(config))
-        .map_err(|e| e.context("while canonicalizing the proof configuration"))?;
+    Value::Object(config)
+}
+
+fn hash_data(
+    processor: &Processor,
+    config_memo: Option<&ConfigMemo>,
+    canon: Canon,
+    doc: &Value,
+    proof_config_without_context: &Map<String, Value>,
+    context: Option<&Value>,
+) -> Result<HashData> {
+    let config = proof_config(proof_config_without_context, context);
+    let canonical_proof = match config_memo {
+        Some(m) => m.canonical(processor, canon, &config),
+        None => canonicalize(processor, canon, &config),
+    }
+    .map_err(|e| e.context("while canonicalizing the proof configuration"))?;
     let canonical_document = canonicalize(processor, canon, doc)
         .map_err(|e| e.context("while canonicalizing the document"))?;
     Ok(with_document(canonical_proof, canonical_document))
@@ -342,21 +407,20 @@ fn with_document(canonical_proof: String, canonical_document: String) -> HashDat
 }
 
 /// [`hash_data`] with the document's canonical form taken from (or put into) `memo` under `key`.
+#[allow(clippy::too_many_arguments)]
 fn hash_data_memo(
     processor: &Processor,
+    config_memo: &ConfigMemo,
     canon: Canon,
     doc: &Value,
-    proof_config: &Map<String, Value>,
+    proof_config_without_context: &Map<String, Value>,
     context: Option<&Value>,
     memo: &CanonMemo,
     key: String,
 ) -> Result<HashData> {
-    let mut config = proof_config.clone();
-    config.shift_remove("proofValue");
-    if let Some(ctx) = context {
-        config.insert("@context".into(), ctx.clone());
-    }
-    let canonical_proof = canonicalize(processor, canon, &Value::Object(config))
+    let config = proof_config(proof_config_without_context, context);
+    let canonical_proof = config_memo
+        .canonical(processor, canon, &config)
         .map_err(|e| e.context("while canonicalizing the proof configuration"))?;
     let cached = memo.borrow().get(&(canon, key.clone())).cloned();
     let canonical_document = match cached {
@@ -374,10 +438,7 @@ fn hash_data_memo(
 fn canonicalize(processor: &Processor, canon: Canon, doc: &Value) -> Result<String> {
     match canon {
         Canon::Jcs => Ok(crate::jcs::canonicalize(doc)),
-        Canon::Rdfc => {
-            let dataset = processor.to_rdf(doc, &JsonLdOptions::safe())?;
-            crate::rdfc::canonicalize(&dataset)
-        }
+        Canon::Rdfc => processor.canonical_nquads(doc, &JsonLdOptions::safe()),
     }
 }
 
@@ -610,6 +671,7 @@ pub struct ProofVerifier {
     /// did:key verification methods already decoded (a pure function of the id, so safe to keep;
     /// bounded by [`DID_KEY_CACHE`]).
     did_keys: Arc<std::sync::Mutex<std::collections::HashMap<String, VerificationMethod>>>,
+    config_memo: Arc<ConfigMemo>,
 }
 
 /// How many decoded did:key verification methods a [`ProofVerifier`] keeps.
@@ -627,6 +689,7 @@ impl ProofVerifier {
         ProofVerifier {
             resolver,
             processor: shared_processor(),
+            config_memo: ConfigMemo::shared(),
             did_keys: Default::default(),
         }
     }
@@ -634,6 +697,7 @@ impl ProofVerifier {
     /// Uses `processor` instead of the shared one.
     pub fn with_processor(mut self, processor: Arc<Processor>) -> Self {
         self.processor = processor;
+        self.config_memo = Arc::default();
         self
     }
 
@@ -1036,6 +1100,7 @@ impl ProofVerifier {
             .unwrap_or_default();
         let data = hash_data_memo(
             &self.processor,
+            &self.config_memo,
             canon,
             doc,
             &config,
@@ -1211,6 +1276,7 @@ pub fn explain(document: &Value, index: usize) -> Result<Explanation> {
     config.shift_remove("@context");
     let data = hash_data(
         &shared_processor(),
+        None,
         canon,
         &Value::Object(doc),
         &config,

@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, HashMap};
 use sha2::{Digest, Sha256, Sha384};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::rdf::{Dataset, Term};
+use crate::rdf::{Dataset, QuadSink, TermCow};
 
 /// The hash function of the canonicalization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -73,14 +73,12 @@ pub struct Canonicalized {
 
 /// Canonical N-Quads of `dataset` with the default options.
 pub fn canonicalize(dataset: &Dataset) -> Result<String> {
-    let mut state = State::new(dataset, &Options::default());
-    state.run()?;
-    Ok(state.finish(false).nquads)
+    collect(dataset).canonicalize()
 }
 
 /// Canonicalizes `dataset`.
 pub fn canonicalize_with(dataset: &Dataset, options: &Options) -> Result<Canonicalized> {
-    let mut state = State::new(dataset, options);
+    let mut state = State::new(collect(dataset), options);
     state.run()?;
     Ok(state.finish(true))
 }
@@ -133,8 +131,8 @@ impl Issuer {
     }
 }
 
-struct State<'a> {
-    labels: Vec<&'a str>,
+struct State {
+    labels: Vec<String>,
     /// The serialized non-blank terms ([`Part::Text`] ranges point here).
     text: String,
     /// Scratch buffer for the lines hashed by Hash First Degree Quads (reused across calls).
@@ -148,27 +146,83 @@ struct State<'a> {
     max_work: u64,
 }
 
-fn term_part<'a>(
-    t: &'a Term,
-    labels: &mut Vec<&'a str>,
-    index: &mut HashMap<&'a str, usize>,
-    text: &mut String,
-) -> Part {
-    match t {
-        Term::Blank(b) => {
-            let n = labels.len();
-            let i = *index.entry(b.as_str()).or_insert_with(|| {
-                labels.push(b.as_str());
-                n
-            });
-            Part::Blank(i)
-        }
-        other => {
-            let start = text.len();
-            nquads::write_term(text, other);
-            Part::Text(offset(start), offset(text.len()))
+/// Collects quads for canonicalization: blank nodes interned as indices, every other term
+/// serialized once into one text buffer. It is a [`QuadSink`], so toRdf can fill it directly
+/// (inside a proof no owned [`crate::rdf::Dataset`] is built), and [`canonicalize_with`] fills it
+/// from a dataset.
+#[derive(Default)]
+pub(crate) struct Collector {
+    labels: Vec<String>,
+    index: HashMap<String, usize>,
+    text: String,
+    quads: Vec<IQuad>,
+}
+
+impl Collector {
+    fn part(&mut self, t: &TermCow<'_>) -> Part {
+        match t {
+            TermCow::Blank(b) => {
+                if let Some(&i) = self.index.get(b.as_ref()) {
+                    return Part::Blank(i);
+                }
+                let i = self.labels.len();
+                self.labels.push(b.to_string());
+                self.index.insert(b.to_string(), i);
+                Part::Blank(i)
+            }
+            other => {
+                let start = self.text.len();
+                nquads::write_term_cow(&mut self.text, other);
+                Part::Text(offset(start), offset(self.text.len()))
+            }
         }
     }
+
+    /// The canonical N-Quads of the collected quads (default options: SHA-256 and the
+    /// [`DEFAULT_MAX_WORK`] bound).
+    pub(crate) fn canonicalize(self) -> Result<String> {
+        let mut state = State::new(self, &Options::default());
+        state.run()?;
+        Ok(state.finish(false).nquads)
+    }
+}
+
+impl QuadSink for Collector {
+    fn quad(
+        &mut self,
+        subject: &TermCow<'_>,
+        predicate: &TermCow<'_>,
+        object: &TermCow<'_>,
+        graph: Option<&TermCow<'_>>,
+    ) {
+        let s = self.part(subject);
+        let p = self.part(predicate);
+        let o = self.part(object);
+        let g = match graph {
+            Some(g) => self.part(g),
+            None => Part::None,
+        };
+        self.quads.push(IQuad {
+            parts: [s, p, o, g],
+        });
+    }
+}
+
+fn collect(dataset: &Dataset) -> Collector {
+    let mut c = Collector {
+        text: String::with_capacity(dataset.quads.len() * 120),
+        quads: Vec::with_capacity(dataset.quads.len()),
+        ..Collector::default()
+    };
+    for q in &dataset.quads {
+        c.quad(
+            &TermCow::from(&q.subject),
+            &TermCow::from(&q.predicate),
+            &TermCow::from(&q.object),
+            q.graph.as_ref().map(TermCow::from).as_ref(),
+        );
+    }
+    c
 }
 
 /// A byte offset into the term buffer. Datasets are bounded far below 4 GiB of N-Quads by the
@@ -177,24 +231,14 @@ fn offset(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-impl<'a> State<'a> {
-    fn new(dataset: &'a Dataset, options: &Options) -> Self {
-        let mut labels = Vec::new();
-        let mut index = HashMap::new();
-        let mut quads = Vec::with_capacity(dataset.quads.len());
-        let mut text = String::with_capacity(dataset.quads.len() * 120);
-        for q in &dataset.quads {
-            let s = term_part(&q.subject, &mut labels, &mut index, &mut text);
-            let p = term_part(&q.predicate, &mut labels, &mut index, &mut text);
-            let o = term_part(&q.object, &mut labels, &mut index, &mut text);
-            let g = match &q.graph {
-                Some(g) => term_part(g, &mut labels, &mut index, &mut text),
-                None => Part::None,
-            };
-            quads.push(IQuad {
-                parts: [s, p, o, g],
-            });
-        }
+impl State {
+    fn new(collected: Collector, options: &Options) -> Self {
+        let Collector {
+            labels,
+            text,
+            quads,
+            ..
+        } = collected;
         let mut by_blank = vec![Vec::new(); labels.len()];
         for (qi, q) in quads.iter().enumerate() {
             for part in &q.parts {

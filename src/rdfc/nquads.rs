@@ -3,7 +3,7 @@
 //! other C0 controls and U+007F as `\u00XX`; in IRIs U+0000–U+0020 and `<>"{}|^`\` as `\u00XX`.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::rdf::{Dataset, Literal, Quad, Term, RDF_LANG_STRING, XSD_STRING};
+use crate::rdf::{Dataset, Literal, Quad, Term, TermCow, RDF_LANG_STRING, XSD_STRING};
 
 /// Appends `term` in N-Quads form.
 pub fn write_term(out: &mut String, term: &Term) {
@@ -60,12 +60,32 @@ fn push_uchar(out: &mut String, c: char) {
 }
 
 pub(crate) fn write_literal(out: &mut String, l: &Literal) {
+    write_literal_parts(out, &l.value, &l.datatype, l.language.as_deref());
+}
+
+/// Appends a term given as borrowed parts (what toRdf hands RDFC-1.0 inside a proof).
+pub(crate) fn write_term_cow(out: &mut String, term: &TermCow<'_>) {
+    match term {
+        TermCow::Iri(i) => write_iri(out, i),
+        TermCow::Blank(b) => {
+            out.push_str("_:");
+            out.push_str(b);
+        }
+        TermCow::Literal {
+            value,
+            datatype,
+            language,
+        } => write_literal_parts(out, value, datatype, language.as_deref()),
+    }
+}
+
+fn write_literal_parts(out: &mut String, value: &str, datatype: &str, language: Option<&str>) {
     out.push('"');
     let needs = |b: u8| b < 0x20 || b == 0x7f || b == b'"' || b == b'\\';
-    if !l.value.bytes().any(needs) {
-        out.push_str(&l.value);
+    if !value.bytes().any(needs) {
+        out.push_str(value);
     } else {
-        for c in l.value.chars() {
+        for c in value.chars() {
             match c {
                 '\u{8}' => out.push_str("\\b"),
                 '\t' => out.push_str("\\t"),
@@ -80,14 +100,14 @@ pub(crate) fn write_literal(out: &mut String, l: &Literal) {
         }
     }
     out.push('"');
-    if l.datatype == RDF_LANG_STRING {
-        if let Some(lang) = &l.language {
+    if datatype == RDF_LANG_STRING {
+        if let Some(lang) = language {
             out.push('@');
             out.push_str(lang);
         }
-    } else if l.datatype != XSD_STRING {
+    } else if datatype != XSD_STRING {
         out.push_str("^^");
-        write_iri(out, &l.datatype);
+        write_iri(out, datatype);
     }
 }
 
