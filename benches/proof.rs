@@ -45,6 +45,47 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    // The same with a different `created` on every call, so the proof-configuration memo never
+    // hits (what one badge pays when nothing was signed or verified just before with the same
+    // configuration): 64 distinct proofs, more than the memo keeps.
+    let at = |i: u32| {
+        (now + chrono::Duration::seconds(i64::from(i)))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
+    let mut i = 0u32;
+    c.bench_function("eddsa-rdfc-2022/sign (new created each call)", |b| {
+        b.iter(|| {
+            i = i.wrapping_add(1);
+            let options = ProofOptions::assertion().created(at(i % 64));
+            issuer
+                .signer()
+                .sign(black_box(&prepared), Suite::EddsaRdfc2022, &options)
+                .expect("sign")
+        })
+    });
+    let distinct: Vec<_> = (0..64)
+        .map(|i| {
+            let options = ProofOptions::assertion().created(at(i));
+            issuer
+                .signer()
+                .sign(&prepared, Suite::EddsaRdfc2022, &options)
+                .expect("sign")
+        })
+        .collect();
+    let mut j = 0usize;
+    c.bench_function(
+        "eddsa-rdfc-2022/verify proof (new created each call)",
+        |b| {
+            b.iter(|| {
+                j = (j + 1) % distinct.len();
+                let o = verifier
+                    .verify(black_box(&distinct[j]), &expect)
+                    .expect("verify");
+                assert!(o[0].result.is_ok());
+            })
+        },
+    );
     // The whole pipeline (parse → every check → report) for an eddsa-rdfc-2022 badge.
     let signed = issuer
         .signer()

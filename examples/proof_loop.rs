@@ -10,7 +10,9 @@
 //! ```
 //!
 //! Arguments: suite name (default `eddsa-rdfc-2022`), `sign`, `verify` or `both` (default), N
-//! (default 200). Prints nothing but the operation count, so a profile shows the work alone.
+//! (default 200), and `distinct` to give every signature its own `created` (so the
+//! proof-configuration memo never hits; verification then cycles through 64 such proofs).
+//! Prints nothing but the operation count, so a profile shows the work alone.
 
 use std::sync::Arc;
 
@@ -43,16 +45,28 @@ fn main() -> Result<(), openbadges::Error> {
     let options = ProofOptions::assertion().created("2026-03-02T15:00:00Z");
     let verifier = ProofVerifier::new(Arc::new(DidKeyResolver));
     let expect = Expectations::assertion();
+    let distinct = args.get(3).is_some_and(|a| a == "distinct");
+    let options_for = |i: u32| {
+        if distinct {
+            let t = now + chrono::Duration::seconds(i64::from(i % 64));
+            ProofOptions::assertion().created(t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        } else {
+            options.clone()
+        }
+    };
     // Warm the shared processor's context cache, as a long-running issuer or verifier would be.
-    let signed = issuer.signer().sign(&prepared, suite, &options)?;
+    let signed: Vec<_> = (0..if distinct { 64 } else { 1 })
+        .map(|i| issuer.signer().sign(&prepared, suite, &options_for(i)))
+        .collect::<Result<_, _>>()?;
     let mut ops = 0u32;
-    for _ in 0..n {
+    for i in 0..n {
         if what != "verify" {
-            std::hint::black_box(issuer.signer().sign(&prepared, suite, &options)?);
+            std::hint::black_box(issuer.signer().sign(&prepared, suite, &options_for(i))?);
             ops += 1;
         }
         if what != "sign" {
-            let o = verifier.verify(std::hint::black_box(&signed), &expect)?;
+            let doc = &signed[i as usize % signed.len()];
+            let o = verifier.verify(std::hint::black_box(doc), &expect)?;
             if o.first().is_none_or(|o| o.result.is_err()) {
                 return Err(openbadges::Error::new(
                     openbadges::ErrorKind::Proof,

@@ -519,6 +519,98 @@ mod tests {
 
     fn assert_send_sync<T: Send + Sync>() {}
 
+    /// The proof path ([`Processor::canonical_nquads`]: toRdf straight into RDFC-1.0) must give
+    /// exactly what the public path gives (toRdf → owned dataset → `rdfc::canonicalize`).
+    fn same_as_dataset_path(p: &Processor, doc: &Value, options: &Options) {
+        let direct = p.canonical_nquads(doc, options);
+        let via_dataset = p
+            .to_rdf(doc, options)
+            .and_then(|ds| crate::rdfc::canonicalize(&ds));
+        match (direct, via_dataset) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{doc}"),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{doc}"),
+            (a, b) => panic!("paths disagree on {doc}: {a:?} vs {b:?}"),
+        }
+    }
+
+    #[test]
+    fn canonical_nquads_matches_the_dataset_path_on_the_fixtures() {
+        let p = Processor::new();
+        let sample: Value =
+            crate::json::parse(include_bytes!("../../fixtures/sample-microcredential.json"))
+                .expect("sample parses");
+        same_as_dataset_path(&p, &sample, &Options::safe());
+        same_as_dataset_path(&p, &sample, &Options::default());
+        let directional = serde_json::json!({
+            "@context": {"@vocab": "https://example.org/", "@direction": "rtl", "@language": "ar"},
+            "name": "مرحبا", "list": {"@list": [1, 2.5, true, "x", {"@id": "https://e.org/a"}]},
+            "json": {"@value": {"b": [1, {"a": null}]}, "@type": "@json"},
+            "@graph": [{"@id": "_:g", "https://example.org/p": {"@value": "v", "@language": "en"}}]
+        });
+        for rdf_direction in [
+            None,
+            Some(RdfDirection::I18nDatatype),
+            Some(RdfDirection::CompoundLiteral),
+        ] {
+            let options = Options {
+                rdf_direction,
+                ..Options::default()
+            };
+            same_as_dataset_path(&p, &directional, &options);
+        }
+    }
+
+    /// Arbitrary JSON-LD-ish values under an `@vocab` context: nested nodes with and without
+    /// ids (blank nodes), lists, typed and language-tagged values, numbers, booleans, strings
+    /// needing escapes.
+    fn node_strategy() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            any::<bool>().prop_map(Value::from),
+            (-1000i64..1000).prop_map(Value::from),
+            (-1000.0f64..1000.0).prop_map(Value::from),
+            "[a-c\\\"\n é\u{1F600}\u{E000}]{0,6}".prop_map(Value::from),
+            "[a-c]{1,3}".prop_map(|s| serde_json::json!({"@value": s, "@language": "en"})),
+            "[0-9]{1,3}".prop_map(|s| serde_json::json!({"@value": s, "@type": "http://www.w3.org/2001/XMLSchema#integer"})),
+            "[a-c]{1,3}".prop_map(|s| serde_json::json!({"@id": format!("https://example.org/{s}")})),
+        ];
+        leaf.prop_recursive(4, 40, 5, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|v| serde_json::json!({"@list": v})),
+                (
+                    proptest::option::of("[a-c]{1,2}"),
+                    proptest::collection::btree_map("[p-s]{1,2}", inner, 0..4)
+                )
+                    .prop_map(|(id, props)| {
+                        let mut m = serde_json::Map::new();
+                        if let Some(id) = id {
+                            m.insert("@id".into(), Value::from(format!("_:{id}")));
+                        }
+                        m.extend(props);
+                        Value::Object(m)
+                    }),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        #[test]
+        fn canonical_nquads_matches_the_dataset_path(
+            props in proptest::collection::btree_map("[p-s]{1,2}", node_strategy(), 1..5)
+        ) {
+            let mut doc = serde_json::Map::new();
+            doc.insert("@context".into(), serde_json::json!({"@vocab": "https://example.org/"}));
+            doc.extend(props);
+            let doc = Value::Object(doc);
+            let p = Processor::new();
+            same_as_dataset_path(&p, &doc, &Options::default());
+            same_as_dataset_path(&p, &doc, &Options::safe());
+        }
+    }
+
     #[test]
     fn processor_is_send_sync() {
         assert_send_sync::<Processor>();
