@@ -62,6 +62,7 @@ fn bench(c: &mut Criterion) {
             let options = ProofOptions::assertion().created(at(i % 64));
             issuer
                 .signer()
+                .expect("an Ed25519 issuer")
                 .sign(black_box(&prepared), Suite::EddsaRdfc2022, &options)
                 .expect("sign")
         })
@@ -71,6 +72,7 @@ fn bench(c: &mut Criterion) {
             let options = ProofOptions::assertion().created(at(i));
             issuer
                 .signer()
+                .expect("an Ed25519 issuer")
                 .sign(&prepared, Suite::EddsaRdfc2022, &options)
                 .expect("sign")
         })
