@@ -264,7 +264,8 @@ impl State {
     }
 
     fn digest(&self, data: &[u8]) -> String {
-        self.digest_lines(data, &[0..data.len()])
+        let whole = 0..data.len();
+        self.digest_lines(data, std::slice::from_ref(&whole))
     }
 
     /// The hex digest of the concatenation of `lines` (ranges of `buf`), without concatenating.
