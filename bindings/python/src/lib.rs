@@ -29,7 +29,7 @@
 
 use std::sync::Arc;
 
-use openbadges::{Error, ErrorKind};
+use openbadges::{Error, ErrorKind, Issuer, IssuerKey, KeyAlgorithm, Securing};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString};
@@ -251,7 +251,7 @@ fn verify<'py>(
     strict: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let input = document_bytes(data, "data")?;
-    let mut options = openbadges::verify::VerifyOptions::default().with_strict(strict);
+    let mut options = openbadges::VerifyOptions::default().with_strict(strict);
     if let Some(at) = at {
         options = options.at(parse_at(at)?);
     }
@@ -279,7 +279,7 @@ fn verify<'py>(
         options = options.resolver(Arc::new(local));
     }
     let report = py
-        .detach(|| openbadges::verify::verify(&input, &options))
+        .detach(|| openbadges::verify(&input, &options))
         .map_err(|e| to_py(py, e))?;
     let out = to_python(py, &report)?;
     out.set_item("headline", report.headline())?;
@@ -293,7 +293,7 @@ fn verify<'py>(
 fn import<'py>(py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let input = document_bytes(data, "data")?;
     let found = py
-        .detach(|| openbadges::import::import(&input))
+        .detach(|| openbadges::import(&input))
         .map_err(|e| to_py(py, e))?;
     let list: Vec<Value> = found
         .into_iter()
@@ -367,10 +367,10 @@ fn image_bytes(image: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
 }
 
 /// The issuing key: a private JWK (Ed25519, P-256, RSA) or a 32-byte Ed25519 seed.
-fn issuer_key(key: &Bound<'_, PyAny>) -> PyResult<issuing::Key> {
+fn issuer_key(key: &Bound<'_, PyAny>) -> PyResult<IssuerKey> {
     let py = key.py();
     if let Ok(b) = key.cast::<PyBytes>() {
-        let seed: [u8; 32] = b.as_bytes().try_into().map_err(|_| {
+        let seed: &[u8; 32] = b.as_bytes().try_into().map_err(|_| {
             to_py(
                 py,
                 Error::new(
@@ -382,10 +382,10 @@ fn issuer_key(key: &Bound<'_, PyAny>) -> PyResult<issuing::Key> {
                 ),
             )
         })?;
-        Ok(issuing::Key::from_seed(&seed))
+        Ok(IssuerKey::ed25519_from_seed(seed))
     } else if key.is_instance_of::<PyDict>() {
         let jwk = json_object(key, "key")?;
-        issuing::Key::from_private_jwk(&jwk).map_err(|e| to_py(py, e))
+        IssuerKey::from_private_jwk(&jwk).map_err(|e| to_py(py, e.context("in `key`")))
     } else {
         Err(PyTypeError::new_err(format!(
             "`key` must be a private JWK (dict) or a 32-byte Ed25519 seed (bytes), not {}",
@@ -394,9 +394,9 @@ fn issuer_key(key: &Bound<'_, PyAny>) -> PyResult<issuing::Key> {
     }
 }
 
-/// Signs a credential: fills what it lacks (issuer from the key's did:key, `id`, `validFrom`),
-/// then secures it with `suite`. Returns the signed credential (dict), or for `jwt-*` suites the
-/// compact JWS (str).
+/// Signs a credential: fills what it lacks (the issuer from the key's did:key, `id`,
+/// `validFrom`), then secures it with `suite`. Returns the signed credential (dict), or for the
+/// `jwt-*` suites the compact JWS (str).
 #[pyfunction]
 #[pyo3(signature = (credential, key, suite = "eddsa-rdfc-2022"))]
 fn issue<'py>(
@@ -407,28 +407,41 @@ fn issue<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let credential = json_object(credential, "credential")?;
     let key = issuer_key(key)?;
-    let securing = issuing::securing(suite).map_err(|e| to_py(py, e))?;
+    let securing = Securing::from_name(suite).map_err(|e| to_py(py, e))?;
+    // The issuer profile is the credential's own (an object, or an id string); without one, the
+    // library names the key's did:key (as `openbadges issue` does).
+    let profile = match credential.get("issuer") {
+        Some(Value::Object(o)) => Value::Object(o.clone()),
+        Some(Value::String(s)) if !s.is_empty() => serde_json::json!({ "id": s }),
+        _ => serde_json::json!({}),
+    };
     let issued = py
-        .detach(|| issuing::issue(&credential, key, securing))
+        .detach(|| Issuer::new(profile, key)?.issue(&credential, securing))
         .map_err(|e| to_py(py, e))?;
-    match issued {
-        issuing::Issued::Jwt(token) => Ok(PyString::new(py, &token).into_any()),
-        issuing::Issued::Json(doc) => to_python(py, &doc),
+    match issued.as_jwt() {
+        Some(token) => Ok(PyString::new(py, token).into_any()),
+        None => to_python(py, &issued.into_json()),
     }
 }
 
-/// A new private JWK: `algorithm` is "ed25519" (default), "p-256" or "rsa" (2048 bits).
+/// A new private JWK: `algorithm` is "ed25519" (default), "p256" (or "p-256") or "rsa" (2048
+/// bits). Its `kid` is the key's did:key verification method when it has one.
 #[pyfunction]
 #[pyo3(signature = (algorithm = "ed25519"))]
 fn keygen<'py>(py: Python<'py>, algorithm: &str) -> PyResult<Bound<'py, PyAny>> {
-    let algorithm = algorithm.to_ascii_lowercase();
+    let algorithm = KeyAlgorithm::from_name(algorithm).map_err(|e| to_py(py, e))?;
     let jwk = py
-        .detach(|| issuing::keygen(&algorithm))
+        .detach(|| {
+            let key = IssuerKey::generate(algorithm)?;
+            let mut jwk = key.to_private_jwk();
+            if let Some(vm) = key.public_key().did_key_verification_method() {
+                jwk["kid"] = vm.into();
+            }
+            Ok::<_, Error>(jwk)
+        })
         .map_err(|e| to_py(py, e))?;
     to_python(py, &jwk)
 }
-
-mod issuing;
 
 /// Open Badges 3.0 in Python: verify, issue, import, bake and extract credentials.
 #[pymodule]
