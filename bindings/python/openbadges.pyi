@@ -50,7 +50,7 @@ class Report(TypedDict, total=False):
     headline: str
     checks: List[Check]
     trusted: bool
-    credentialId: str
+    credential_id: str
     issuer: str
     achievement: str
     source: str
@@ -81,10 +81,17 @@ def verify(
     A credential that fails verification gives a report with `verified: False` and the reason in
     `headline`; an exception means the input could not be processed at all."""
 
-def issue(credential: Json, key: Union[Json, bytes], suite: Suite = "eddsa-rdfc-2022") -> Union[Json, str]:
+def issue(
+    credential: Json,
+    key: Union[Json, bytes],
+    suite: Suite = "eddsa-rdfc-2022",
+    *,
+    at: Union[str, datetime, None] = None,
+) -> Union[Json, str]:
     """Fills what `credential` lacks (issuer: the key's did:key; `id`; `validFrom` or
-    `issuanceDate` as of now) and secures it. `key` is a private JWK (Ed25519, P-256, RSA) or a
-    32-byte Ed25519 seed. Returns the signed credential, or for `jwt-*` suites the compact JWS."""
+    `issuanceDate`) and secures it, as of `at` (RFC 3339 or an aware datetime; default now).
+    `key` is a private JWK (Ed25519, P-256, RSA) or a 32-byte Ed25519 seed. Returns the signed
+    credential, or for `jwt-*` suites the compact JWS."""
 
 def import_(data: Document) -> List[Imported]:
     """Every credential in `data` (JSON-LD, VC-JWT, baked PNG/SVG, presentation, CLR, Open Badges

@@ -396,15 +396,21 @@ fn issuer_key(key: &Bound<'_, PyAny>) -> PyResult<IssuerKey> {
 
 /// Signs a credential: fills what it lacks (the issuer from the key's did:key, `id`,
 /// `validFrom`), then secures it with `suite`. Returns the signed credential (dict), or for the
-/// `jwt-*` suites the compact JWS (str).
+/// `jwt-*` suites the compact JWS (str). `at` (keyword only) is the issuing time, for
+/// reproducible output; default now.
 #[pyfunction]
-#[pyo3(signature = (credential, key, suite = "eddsa-rdfc-2022"))]
+#[pyo3(signature = (credential, key, suite = "eddsa-rdfc-2022", *, at = None))]
 fn issue<'py>(
     py: Python<'py>,
     credential: &Bound<'py, PyAny>,
     key: &Bound<'py, PyAny>,
     suite: &str,
+    at: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let now = match at {
+        Some(at) => parse_at(at)?,
+        None => chrono::Utc::now(),
+    };
     let credential = json_object(credential, "credential")?;
     let key = issuer_key(key)?;
     let securing = Securing::from_name(suite).map_err(|e| to_py(py, e))?;
@@ -416,7 +422,7 @@ fn issue<'py>(
         _ => serde_json::json!({}),
     };
     let issued = py
-        .detach(|| Issuer::new(profile, key)?.issue(&credential, securing))
+        .detach(|| Issuer::new(profile, key)?.issue_at(&credential, securing, now, None))
         .map_err(|e| to_py(py, e))?;
     match issued.as_jwt() {
         Some(token) => Ok(PyString::new(py, token).into_any()),

@@ -25,8 +25,10 @@ INTEROP = REPO / "tests" / "interop"
 # The RFC 8032 test-vector seed the Rust interop tests use.
 SEED_HEX = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
 SEED = bytes.fromhex(SEED_HEX)
-# A fixed time inside every credential built here.
+# A fixed verification time inside every credential built here.
 AT = "2026-06-01T00:00:00Z"
+# When the credentials built here are issued (`openbadges.issue(..., at=ISSUED)`): before AT.
+ISSUED = "2026-03-01T09:30:00Z"
 
 
 def sample() -> dict:

@@ -11,7 +11,7 @@ import random
 import pytest
 
 import openbadges
-from conftest import AT, SEED, credential
+from conftest import AT, ISSUED, SEED, credential
 from test_images_import import SVG, png
 
 CLASSES = {
@@ -66,8 +66,8 @@ def test_garbage_bytes_are_reported_not_verified() -> None:
 def test_mutated_credentials_and_images_never_escape_as_other_exceptions() -> None:
     """Truncations and byte flips of every input form: JSON-LD, VC-JWT, baked PNG and SVG."""
     rng = random.Random(2026)
-    signed = openbadges.issue(credential(), SEED)
-    token = openbadges.issue(credential(), SEED, "jwt-eddsa")
+    signed = openbadges.issue(credential(), SEED, at=ISSUED)
+    token = openbadges.issue(credential(), SEED, "jwt-eddsa", at=ISSUED)
     inputs = [
         json.dumps(signed).encode(),
         token.encode(),
@@ -92,14 +92,14 @@ def test_mutated_credentials_and_images_never_escape_as_other_exceptions() -> No
 
 
 def test_huge_input_is_refused_by_the_documented_limit() -> None:
-    signed = openbadges.issue(credential(), SEED)
+    signed = openbadges.issue(credential(), SEED, at=ISSUED)
     signed["padding"] = "x" * (8 * 1024 * 1024)  # past the 4 MiB JSON limit
     report = verify_or_error(json.dumps(signed).encode())
     assert report is None or not report["verified"]
     if report is not None:
         assert "limit" in report["headline"] or "larger" in report["headline"], report["headline"]
     with pytest.raises(openbadges.LimitError) as e:
-        openbadges.issue(signed, SEED)
+        openbadges.issue(signed, SEED, at=ISSUED)
     assert_typed(e.value)
     # 40 MiB of bytes that claim to be a PNG: refused by size, not read.
     with pytest.raises(openbadges.LimitError):
@@ -112,7 +112,7 @@ def test_huge_input_is_refused_by_the_documented_limit() -> None:
 def test_python_values_that_are_not_json() -> None:
     for bad in ({"n": math.nan}, {"s": {1, 2}}, {"b": b"bytes"}):
         with pytest.raises(openbadges.JsonError) as e:
-            openbadges.issue(bad, SEED)
+            openbadges.issue(bad, SEED, at=ISSUED)
         assert_typed(e.value)
     deep: dict = {}
     d = deep
@@ -128,35 +128,35 @@ def test_python_values_that_are_not_json() -> None:
         d["x"] = {}
         d = d["x"]
     with pytest.raises(openbadges.LimitError):
-        openbadges.issue(nested, SEED)
+        openbadges.issue(nested, SEED, at=ISSUED)
 
 
 def test_wrong_keys() -> None:
     with pytest.raises(openbadges.InvalidKeyError) as e:
-        openbadges.issue(credential(), SEED[:31])
+        openbadges.issue(credential(), SEED[:31], at=ISSUED)
     assert_typed(e.value)
     assert "32 bytes" in str(e.value)
     with pytest.raises(openbadges.InvalidKeyError):
-        openbadges.issue(credential(), {"kty": "OKP", "crv": "Ed25519", "d": "!!"})
+        openbadges.issue(credential(), {"kty": "OKP", "crv": "Ed25519", "d": "!!"}, at=ISSUED)
     with pytest.raises(openbadges.InvalidKeyError):
-        openbadges.issue(credential(), {"kty": "oct", "k": "c2VjcmV0"})
+        openbadges.issue(credential(), {"kty": "oct", "k": "c2VjcmV0"}, at=ISSUED)
     # A P-256 key cannot make a Data Integrity proof, nor an Ed25519 key an ES256 token.
     with pytest.raises(openbadges.InvalidKeyError) as e:
-        openbadges.issue(credential(), openbadges.keygen("p256"), "eddsa-rdfc-2022")
+        openbadges.issue(credential(), openbadges.keygen("p256"), "eddsa-rdfc-2022", at=ISSUED)
     assert "Ed25519" in str(e.value)
     with pytest.raises(openbadges.InvalidKeyError):
-        openbadges.issue(credential(), SEED, "jwt-es256")
+        openbadges.issue(credential(), SEED, "jwt-es256", at=ISSUED)
     # A public JWK is not a private one.
     public = {k: v for k, v in openbadges.keygen().items() if k != "d"}
     with pytest.raises(openbadges.InvalidKeyError):
-        openbadges.issue(credential(), public)
+        openbadges.issue(credential(), public, at=ISSUED)
     with pytest.raises(TypeError):
-        openbadges.issue(credential(), "9d61b19d")  # type: ignore[arg-type]
+        openbadges.issue(credential(), "9d61b19d", at=ISSUED)  # type: ignore[arg-type]
 
 
 def test_unknown_suite_and_algorithm() -> None:
     with pytest.raises(openbadges.UsageError) as e:
-        openbadges.issue(credential(), SEED, "eddsa-2019")
+        openbadges.issue(credential(), SEED, "eddsa-2019", at=ISSUED)
     assert_typed(e.value)
     assert "eddsa-rdfc-2022" in str(e.value), "the message lists the suites there are"
     with pytest.raises(openbadges.UsageError):
@@ -167,7 +167,7 @@ def test_a_language_map_is_refused_by_json_ld_safe_mode() -> None:
     c = credential()
     c["credentialSubject"]["achievement"]["name"] = {"en": "Collaborative Learning", "es": "Aprendizaje"}
     with pytest.raises(openbadges.JsonLdError) as e:
-        openbadges.issue(c, SEED)
+        openbadges.issue(c, SEED, at=ISSUED)
     assert_typed(e.value)
     assert e.value.code == "data loss"
 
@@ -180,4 +180,4 @@ def test_wrong_python_types_raise_type_error() -> None:
     with pytest.raises(TypeError):
         openbadges.verify(b"{}", resources={"https://a.example/": 1})  # type: ignore[dict-item]
     with pytest.raises(TypeError):
-        openbadges.issue([credential()], SEED)  # type: ignore[arg-type]
+        openbadges.issue([credential()], SEED, at=ISSUED)  # type: ignore[arg-type]

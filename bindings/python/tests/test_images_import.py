@@ -10,7 +10,7 @@ import zlib
 import pytest
 
 import openbadges
-from conftest import AT, SEED, credential
+from conftest import AT, ISSUED, SEED, credential
 
 SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64">'
@@ -36,7 +36,7 @@ def png(width: int = 8, height: int = 8) -> bytes:
 @pytest.mark.parametrize("image", [png(), SVG.encode()], ids=["png", "svg"])
 @pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "jwt-eddsa"])
 def test_bake_extract_verify_import(image: bytes, suite: str) -> None:
-    issued = openbadges.issue(credential(), SEED, suite)
+    issued = openbadges.issue(credential(), SEED, suite, at=ISSUED)
     text = issued if isinstance(issued, str) else json.dumps(issued, ensure_ascii=False)
     assert openbadges.extract(image) is None, "a plain image carries no credential"
     baked = openbadges.bake(image, issued)
@@ -57,12 +57,12 @@ def test_bake_extract_verify_import(image: bytes, suite: str) -> None:
     assert len(found) == 1
     assert found[0]["format"] == ("jwt" if isinstance(issued, str) else "json-ld")
     assert found[0]["credential"]["credentialSubject"]["achievement"]["name"] == "Collaborative Learning"
-    assert found[0]["source"].startswith("png" if image.startswith(b"\x89PNG") else "svg")
+    assert found[0]["source"] == ("input (png)" if image.startswith(b"\x89PNG") else "input (svg)")
 
 
 def test_import_finds_every_credential_in_a_presentation() -> None:
-    a = openbadges.issue(credential(name="Collaborative Learning"), SEED)
-    b = openbadges.issue(credential(name="Flexible Grouping"), SEED, "jwt-eddsa")
+    a = openbadges.issue(credential(name="Collaborative Learning"), SEED, at=ISSUED)
+    b = openbadges.issue(credential(name="Flexible Grouping"), SEED, "jwt-eddsa", at=ISSUED)
     vp = {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "type": ["VerifiablePresentation"],

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import openbadges
-from conftest import AT, SEED, check, credential, failing, sample
+from conftest import AT, ISSUED, SEED, check, credential, failing, sample
 
 DI_SUITES = ["eddsa-rdfc-2022", "eddsa-jcs-2022", "Ed25519Signature2020"]
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi")
@@ -22,7 +22,7 @@ def public(jwk: dict) -> dict:
 @pytest.mark.parametrize("suite", DI_SUITES)
 @pytest.mark.parametrize("vc1", [False, True])
 def test_data_integrity_issue_then_verify(suite: str, vc1: bool) -> None:
-    signed = openbadges.issue(credential(vc1), SEED, suite)
+    signed = openbadges.issue(credential(vc1), SEED, suite, at=ISSUED)
     assert isinstance(signed, dict)
     did = signed["issuer"]["id"]
     assert did.startswith("did:key:z6Mk"), "an issuer without id gets the key's did:key"
@@ -64,21 +64,31 @@ def test_data_integrity_issue_then_verify(suite: str, vc1: bool) -> None:
 def test_issue_fills_id_and_valid_from_and_keeps_given_issuer_id() -> None:
     c = credential()
     del c["id"], c["validFrom"]
-    c["issuer"]["id"] = "did:key:z6MktiSzqF9kqwdU8VkdBKx56EYzXfpgnNPUAGznpicNiWfn"
+    # The issuer named by its id alone (a string), here the seed's own did:key.
+    did = openbadges.issue(credential(), SEED, at=ISSUED)["issuer"]["id"]
+    c["issuer"] = did
     signed = openbadges.issue(c, SEED)
     assert signed["id"].startswith("urn:uuid:")
-    assert signed["issuer"]["id"] == c["issuer"]["id"]
+    assert signed["issuer"] == did, "a string issuer is kept as given"
     # validFrom is now (second precision, UTC), so the report verifies without `at`.
     valid_from = datetime.fromisoformat(signed["validFrom"].replace("Z", "+00:00"))
     assert abs(datetime.now(timezone.utc) - valid_from) < timedelta(minutes=5)
     assert openbadges.verify(signed)["verified"]
+    # `at` makes issuing reproducible: the same validFrom and proof date every time.
+    fixed = openbadges.issue(c, SEED, "eddsa-jcs-2022", at=ISSUED)
+    again = openbadges.issue(c, SEED, "eddsa-jcs-2022", at=datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc))
+    assert fixed["validFrom"] == again["validFrom"] == fixed["proof"]["created"] == ISSUED
+    # A VC 1.1 credential gets issuanceDate instead.
+    v1 = credential(vc1=True)
+    del v1["issuanceDate"]
+    assert openbadges.issue(v1, SEED, at=ISSUED)["issuanceDate"] == ISSUED
 
 
 def test_seed_and_private_jwk_are_the_same_key() -> None:
-    from_seed = openbadges.issue(credential(), SEED, "eddsa-jcs-2022")
+    from_seed = openbadges.issue(credential(), SEED, "eddsa-jcs-2022", at=ISSUED)
     key = openbadges.keygen()
     assert key["kty"] == "OKP" and key["crv"] == "Ed25519" and len(key["d"]) == 43
-    from_jwk = openbadges.issue(credential(), key, "eddsa-jcs-2022")
+    from_jwk = openbadges.issue(credential(), key, "eddsa-jcs-2022", at=ISSUED)
     assert from_seed["issuer"]["id"] != from_jwk["issuer"]["id"]
     assert openbadges.verify(from_jwk, at=AT)["verified"]
 
@@ -93,7 +103,7 @@ def test_vc_jwt_issue_then_verify(suite: str, algorithm: str) -> None:
     if algorithm != "ed25519":
         # A P-256 / RSA key has no did:key here: the issuer is named, and bound by a trust list.
         c["issuer"]["id"] = "https://riverside.example/issuer"
-    token = openbadges.issue(c, key, suite)
+    token = openbadges.issue(c, key, suite, at=ISSUED)
     assert isinstance(token, str) and token.count(".") == 2
     header = json.loads(_b64(token.split(".")[0]))
     assert header["alg"] == {"ed25519": "EdDSA", "p-256": "ES256", "rsa": "RS256"}[algorithm]
@@ -109,7 +119,7 @@ def test_vc_jwt_issue_then_verify(suite: str, algorithm: str) -> None:
     # The wrong key for the suite is refused before anything is signed.
     other = "ed25519" if algorithm != "ed25519" else "p-256"
     with pytest.raises(openbadges.InvalidKeyError):
-        openbadges.issue(c, openbadges.keygen(other), suite)
+        openbadges.issue(c, openbadges.keygen(other), suite, at=ISSUED)
 
 
 def _b64(part: str) -> bytes:
@@ -120,16 +130,17 @@ def _b64(part: str) -> bytes:
 
 def test_at_accepts_rfc3339_and_aware_datetimes_and_judges_dates() -> None:
     c = credential()
+    c["validFrom"] = "2026-04-01T00:00:00Z"
     c["validUntil"] = "2027-01-01T00:00:00Z"
-    signed = openbadges.issue(c, SEED)
+    signed = openbadges.issue(c, SEED, at=ISSUED)
     assert openbadges.verify(signed, at="2026-12-31T23:00:00+00:00")["verified"]
-    aware = datetime(2026, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-5)))
+    aware = datetime(2026, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=5)))
     assert openbadges.verify(signed, at=aware)["verified"]
     late = openbadges.verify(signed, at=datetime(2027, 3, 1, tzinfo=timezone.utc))
     assert not late["verified"]
     assert late["headline"] == "NOT VERIFIED (expired)"
     assert check(late, "validity-window")["outcome"] == "failed"
-    early = openbadges.verify(signed, at="2026-01-01T00:00:00Z")
+    early = openbadges.verify(signed, at="2026-03-15T00:00:00Z")  # signed, but not yet valid
     assert failing(early) == ["validity-window"]
     with pytest.raises(openbadges.UsageError) as e:
         openbadges.verify(signed, at=datetime(2026, 6, 1))
@@ -141,7 +152,7 @@ def test_at_accepts_rfc3339_and_aware_datetimes_and_judges_dates() -> None:
 
 
 def test_trust_list_is_its_own_question() -> None:
-    signed = openbadges.issue(credential(), SEED)
+    signed = openbadges.issue(credential(), SEED, at=ISSUED)
     did = signed["issuer"]["id"]
     assert "trusted" not in openbadges.verify(signed, at=AT)
     trusted = openbadges.verify(signed, at=AT, trust={"issuers": [{"id": did}]})
@@ -163,7 +174,7 @@ def test_resources_serve_a_status_list_offline() -> None:
         "statusListIndex": "7",
         "statusListCredential": url,
     }
-    signed = openbadges.issue(c, SEED)
+    signed = openbadges.issue(c, SEED, at=ISSUED)
     # Without the list: indeterminate, not verified (fails closed), and the URL is named.
     unknown = openbadges.verify(signed, at=AT)
     assert check(unknown, "status")["outcome"] == "indeterminate"
@@ -188,6 +199,7 @@ def test_resources_serve_a_status_list_offline() -> None:
                 },
             },
             SEED,
+            at=ISSUED,
         )
         for served in (status_list, json.dumps(status_list), json.dumps(status_list).encode()):
             report = openbadges.verify(signed, at=AT, resources={url: served})
@@ -207,7 +219,7 @@ def _encode(bits: bytes) -> str:
 def test_strict_makes_conformance_findings_fatal() -> None:
     c = credential()
     del c["credentialSubject"]["achievement"]["criteria"]  # required by the OB 3.0 schema
-    signed = openbadges.issue(c, SEED)
+    signed = openbadges.issue(c, SEED, at=ISSUED)
     lenient = openbadges.verify(signed, at=AT)
     assert lenient["verified"], lenient["headline"]
     assert any(x["outcome"] == "warning" for x in lenient["checks"])
@@ -217,19 +229,19 @@ def test_strict_makes_conformance_findings_fatal() -> None:
 
 
 def test_report_is_the_library_json() -> None:
-    signed = openbadges.issue(sample(), SEED)
+    signed = openbadges.issue(sample(), SEED, at=ISSUED)
     report = openbadges.verify(signed, at=AT)
-    assert set(report) >= {"verified", "checks", "headline", "issuer", "credentialId"}
+    assert set(report) >= {"verified", "checks", "headline", "issuer", "credential_id"}
     for c in report["checks"]:
         assert set(c) >= {"id", "outcome", "fatal"}
         assert c["outcome"] in {"passed", "failed", "warning", "skipped", "indeterminate"}
-    assert report["credentialId"] == sample()["id"]
+    assert report["credential_id"] == sample()["id"]
     assert report["achievement"] == "Flexible Grouping"
 
 
 def test_verification_releases_the_gil() -> None:
     """Four threads verify at once; each gets the right answer (the GIL is released inside)."""
-    signed = openbadges.issue(sample(), SEED)
+    signed = openbadges.issue(sample(), SEED, at=ISSUED)
     results: list[bool] = []
     lock = threading.Lock()
 
