@@ -27,6 +27,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use openbadges::{Error, ErrorKind, Issuer, IssuerKey, KeyAlgorithm, Securing};
@@ -93,12 +94,7 @@ mod exceptions {
         Error,
         "Something remote could not be resolved (offline by default, refused, too large, failed)."
     );
-    pyo3::create_exception!(
-        openbadges,
-        IoError,
-        Error,
-        "Reading or writing failed."
-    );
+    pyo3::create_exception!(openbadges, IoError, Error, "Reading or writing failed.");
     pyo3::create_exception!(
         openbadges,
         UsageError,
@@ -160,7 +156,10 @@ fn dumps(obj: &Bound<'_, PyAny>) -> PyResult<String> {
         Err(cause) => {
             let err = to_py(
                 py,
-                Error::new(ErrorKind::Json, format!("not representable as JSON: {cause}")),
+                Error::new(
+                    ErrorKind::Json,
+                    format!("not representable as JSON: {cause}"),
+                ),
             );
             err.set_cause(py, Some(cause));
             Err(err)
@@ -180,17 +179,18 @@ fn to_python<'py>(py: Python<'py>, value: &impl serde::Serialize) -> PyResult<Bo
     loads(py, &text)
 }
 
-/// The bytes of a document argument: `bytes`/`bytearray` as given, `str` as UTF-8, and a
-/// `dict` or `list` as its JSON text.
-fn document_bytes(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
+/// The bytes of a document argument: `bytes` borrowed as they are (no copy, however large: the
+/// library's own size limits refuse what is too big), `bytearray` copied (it is mutable), `str`
+/// as UTF-8, and a `dict` or `list` as its JSON text.
+fn document_bytes<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Cow<'a, [u8]>> {
     if let Ok(b) = obj.cast::<PyBytes>() {
-        Ok(b.as_bytes().to_vec())
+        Ok(Cow::Borrowed(b.as_bytes()))
     } else if let Ok(b) = obj.cast::<PyByteArray>() {
-        Ok(b.to_vec())
+        Ok(Cow::Owned(b.to_vec()))
     } else if let Ok(s) = obj.cast::<PyString>() {
-        Ok(s.to_cow()?.as_bytes().to_vec())
+        Ok(Cow::Owned(s.to_cow()?.into_owned().into_bytes()))
     } else if obj.is_instance_of::<PyDict>() || obj.is_instance_of::<pyo3::types::PyList>() {
-        Ok(dumps(obj)?.into_bytes())
+        Ok(Cow::Owned(dumps(obj)?.into_bytes()))
     } else {
         Err(PyTypeError::new_err(format!(
             "{what} must be bytes, str or dict, not {}",
@@ -271,10 +271,13 @@ fn verify<'py>(
     if let Some(resources) = resources {
         let mut local = openbadges::resolve::LocalResources::new();
         for (url, doc) in resources.iter() {
-            let url: String = url.extract().map_err(|_| {
-                PyTypeError::new_err("`resources` keys must be URLs (str)")
-            })?;
-            local.insert(url.clone(), document_bytes(&doc, &format!("resources[{url:?}]"))?);
+            let url: String = url
+                .extract()
+                .map_err(|_| PyTypeError::new_err("`resources` keys must be URLs (str)"))?;
+            local.insert(
+                url.clone(),
+                document_bytes(&doc, &format!("resources[{url:?}]"))?.into_owned(),
+            );
         }
         options = options.resolver(Arc::new(local));
     }
@@ -353,11 +356,12 @@ fn bake<'py>(
     Ok(PyBytes::new(py, &out))
 }
 
-fn image_bytes(image: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+/// An image argument: `bytes` borrowed, `bytearray` copied.
+fn image_bytes<'a>(image: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
     if let Ok(b) = image.cast::<PyBytes>() {
-        Ok(b.as_bytes().to_vec())
+        Ok(Cow::Borrowed(b.as_bytes()))
     } else if let Ok(b) = image.cast::<PyByteArray>() {
-        Ok(b.to_vec())
+        Ok(Cow::Owned(b.to_vec()))
     } else {
         Err(PyTypeError::new_err(format!(
             "`image` must be bytes, not {}",
