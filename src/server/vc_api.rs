@@ -505,7 +505,7 @@ async fn issue(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> R
 }
 
 async fn issue_inner(app: Arc<App>, headers: HeaderMap, body: Body) -> Result<Response, Problem> {
-    auth::require(&app.store, &headers, Scope::Issue).await?;
+    auth::require(&app, &headers, Scope::Issue).await?;
     let body = read_json(&headers, body).await?;
     let request = IssueRequest::parse(&body, app.issuer.id())?;
     let request_digest = sha256_hex(crate::jcs::canonicalize(&body).as_bytes());
@@ -749,7 +749,7 @@ async fn update_status_inner(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Problem> {
-    auth::require(&app.store, &headers, Scope::Status).await?;
+    auth::require(&app, &headers, Scope::Status).await?;
     let body = read_json(&headers, body).await?;
     let Some(id) = body.get("credentialId").and_then(Value::as_str) else {
         return Err(bad(
