@@ -323,20 +323,23 @@ fn a_wallet_gets_one_teachers_badges() {
     let acg = &disc.json["components"]["securitySchemes"]["OAuth2ACG"];
     assert_eq!(acg["type"], "oauth2");
     let flow = &acg["flows"]["authorizationCode"];
+    // Under the public URL (the issuer's origin here; the test reaches the server directly).
+    let public = "https://district.example";
     let registration = acg["x-imssf-registrationUrl"].as_str().unwrap();
-    assert_eq!(registration, format!("{}/oauth/register", s.url));
+    assert_eq!(registration, format!("{public}/oauth/register"));
     assert_eq!(
         flow["authorizationUrl"],
-        format!("{}/oauth/authorize", s.url)
+        format!("{public}/oauth/authorize")
     );
-    assert_eq!(flow["tokenUrl"], format!("{}/oauth/token", s.url));
-    assert_eq!(flow["refreshUrl"], format!("{}/oauth/token", s.url));
+    assert_eq!(flow["tokenUrl"], format!("{public}/oauth/token"));
+    assert_eq!(flow["refreshUrl"], format!("{public}/oauth/token"));
     let meta = get(&format!("{}/.well-known/oauth-authorization-server", s.url));
     assert_eq!(meta.status, 200, "{}", meta.text);
+    assert_eq!(meta.json["issuer"], public);
     assert_eq!(meta.json["registration_endpoint"], registration);
     assert_eq!(
         meta.json["revocation_endpoint"],
-        format!("{}/oauth/revoke", s.url)
+        format!("{public}/oauth/revoke")
     );
     assert_eq!(
         meta.json["code_challenge_methods_supported"],
