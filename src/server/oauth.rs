@@ -95,6 +95,12 @@ pub fn routes() -> Router<Arc<App>> {
 }
 
 /// A fresh secret: `prefix` + 32 random bytes, base64url.
+///
+/// # Example
+/// ```
+/// let s = openbadges::server::oauth::new_secret("obo_");
+/// assert!(s.starts_with("obo_") && s.len() == 4 + 43);
+/// ```
 pub fn new_secret(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
@@ -110,7 +116,16 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// How an owner subject is stored: e-mail addresses lowercased without `mailto:`, IDs as given.
+/// How an owner subject is stored: e-mail addresses lowercased without `mailto:`, IDs as given;
+/// `None` for anything else.
+///
+/// # Example
+/// ```
+/// use openbadges::server::oauth::owner_key;
+/// assert_eq!(owner_key("mailto:Maria@Riverside.example").as_deref(), Some("maria@riverside.example"));
+/// assert_eq!(owner_key("did:example:maria").as_deref(), Some("did:example:maria"));
+/// assert_eq!(owner_key("maria"), None);
+/// ```
 pub fn owner_key(subject: &str) -> Option<String> {
     match Recipient::parse(subject) {
         Recipient::Email(e) if !e.is_empty() => Some(e.to_lowercase()),

@@ -411,11 +411,6 @@ impl Store {
         dispatch!(self.add_token(hash, scopes))
     }
 
-    /// The scopes of the token with this sha256, if it exists.
-    pub async fn token_scopes(&self, hash: &str) -> StoreResult<Option<String>> {
-        dispatch!(self.token_scopes(hash))
-    }
-
     /// What the API token with this sha256 allows, if it exists.
     pub async fn token_grant(&self, hash: &str) -> StoreResult<Option<TokenGrant>> {
         dispatch!(self.token_grant(hash))

@@ -219,18 +219,6 @@ impl PgStore {
         run.await.map_err(PgErr::into_store)
     }
 
-    pub(super) async fn token_scopes(&self, hash: &str) -> StoreResult<Option<String>> {
-        let run = async {
-            let c = self.pool.get().await?;
-            Ok::<_, PgErr>(
-                c.query_opt("SELECT scopes FROM api_tokens WHERE hash = $1", &[&hash])
-                    .await?
-                    .map(|r| r.get(0)),
-            )
-        };
-        run.await.map_err(PgErr::into_store)
-    }
-
     pub(super) async fn token_grant(&self, hash: &str) -> StoreResult<Option<TokenGrant>> {
         let run = async {
             let c = self.pool.get().await?;

@@ -144,19 +144,6 @@ impl SqliteStore {
         .await
     }
 
-    pub(super) async fn token_scopes(&self, hash: &str) -> StoreResult<Option<String>> {
-        let hash = hash.to_string();
-        self.with(move |c| {
-            c.query_row(
-                "SELECT scopes FROM api_tokens WHERE hash = ?1",
-                params![hash],
-                |r| r.get(0),
-            )
-            .optional()
-        })
-        .await
-    }
-
     pub(super) async fn token_grant(&self, hash: &str) -> StoreResult<Option<TokenGrant>> {
         let hash = hash.to_string();
         self.with(move |c| {
