@@ -1082,21 +1082,21 @@ async fn issue_tokens(
     no_store_json(StatusCode::OK, &body)
 }
 
-/// The scopes a token request asks for: all of `granted` when it names none; never wider.
-fn narrowed(p: &Params, granted: &str) -> Result<String, Response> {
+/// The scopes a token request asks for: all of `granted` when it names none; never wider (the
+/// error is the `invalid_scope` description).
+fn narrowed(p: &Params, granted: &str) -> Result<String, String> {
     let granted = split_scopes(granted);
     match p.get("scope") {
         None => Ok(granted.join(" ")),
         Some(s) => {
             let asked = split_scopes(s);
             if let Some(bad) = asked.iter().find(|a| !granted.contains(a)) {
-                return Err(bad_request(
-                    "invalid_scope",
-                    format!("`{bad}` was not granted; scopes can only be narrowed"),
+                return Err(format!(
+                    "`{bad}` was not granted; scopes can only be narrowed"
                 ));
             }
             if asked.is_empty() {
-                return Err(bad_request("invalid_scope", "no scope requested"));
+                return Err("no scope requested".into());
             }
             Ok(asked.join(" "))
         }
@@ -1180,7 +1180,7 @@ async fn code_grant(app: &App, client: &Client, p: &Params) -> Response {
     }
     let scope = match narrowed(p, &record.scope) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(d) => return bad_request("invalid_scope", d),
     };
     issue_tokens(app, client, &record.owner, &scope, &record.hash).await
 }
@@ -1224,7 +1224,7 @@ async fn refresh_grant(app: &App, client: &Client, p: &Params) -> Response {
     }
     let scope = match narrowed(p, &record.scope) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(d) => return bad_request("invalid_scope", d),
     };
     match app.store.consume_refresh(&hash).await {
         Ok(true) => {}
