@@ -237,8 +237,8 @@ fn assert_redirect_error(a: &Answer, error: &str) {
     assert!(!q.contains_key("code"), "{loc}");
 }
 
-fn owner(dir: &Path, subject: &str) -> String {
-    let out = openbadges(&[
+fn owner(dir: &Path, db: Option<&str>, subject: &str) -> String {
+    let mut args = vec![
         "serve",
         "owner",
         "create",
@@ -246,7 +246,11 @@ fn owner(dir: &Path, subject: &str) -> String {
         subject,
         "--issuer-dir",
         dir.to_str().unwrap(),
-    ]);
+    ];
+    if let Some(db) = db {
+        args.extend(["--db", db]);
+    }
+    let out = openbadges(&args);
     assert!(
         out.status.success(),
         "{}",
@@ -270,15 +274,23 @@ struct District {
 }
 
 fn district() -> District {
+    district_on(None)
+}
+
+fn district_on(db: Option<&str>) -> District {
     let tmp = tempfile::tempdir().unwrap();
     let dir = issuer_dir(tmp.path());
-    let issue = token(&dir, None, &["issue"]);
-    let admin_ro = token(&dir, None, &["credential.readonly"]);
-    let maria = owner(&dir, "did:example:maria");
-    let lee = owner(&dir, "Lee@Riverside.example");
+    let issue = token(&dir, db, &["issue"]);
+    let admin_ro = token(&dir, db, &["credential.readonly"]);
+    let maria = owner(&dir, db, "did:example:maria");
+    let lee = owner(&dir, db, "Lee@Riverside.example");
     let clock = tmp.path().join("clock");
     set_clock(&clock, 0);
-    let server = Server::start(&dir, &["--clock-file", clock.to_str().unwrap()]);
+    let mut args = vec!["--clock-file", clock.to_str().unwrap()];
+    if let Some(db) = db {
+        args.extend(["--db", db]);
+    }
+    let server = Server::start(&dir, &args);
     let mut issued = Vec::new();
     let mut lees = badge("did:example:placeholder");
     lees["credentialSubject"]
@@ -866,4 +878,94 @@ fn every_bad_input_gets_its_error() {
         String::from_utf8_lossy(&out.stderr)
     );
     let _ = &d.lee;
+}
+
+/// The same grant, replay and rotation rules on PostgreSQL (migration 3 and its SQL there), and
+/// the database going away: the token endpoint answers 503 `temporarily_unavailable` and recovers.
+#[test]
+fn the_flow_on_postgres() {
+    let Some(cluster) = serve_support::cluster::Cluster::start() else {
+        return;
+    };
+    let db = cluster.url();
+    let d = district_on(Some(&db));
+    let s = &d.server;
+    let token_url = format!("{}/oauth/token", s.url);
+    let api = format!("{}/ims/ob/v3p0/credentials", s.url);
+    let w = registered(s, &wallet_metadata());
+    let ro = scope(&["credential.readonly"]);
+
+    let code = consent(s, &w, "did:example:maria", &d.maria, &ro);
+    let t = exchange(s, &w, &code, VERIFIER);
+    assert_eq!(t.status, 200, "{}", t.text);
+    let access = t.json["access_token"].as_str().unwrap();
+    let mine = bearer_get(&api, access);
+    assert_eq!(
+        mine.json["credential"],
+        json!([d.issued[0]]),
+        "{}",
+        mine.text
+    );
+    assert_eq!(mine.json["compactJwsString"], json!([d.issued[2]]));
+    // Replay revokes; rotation reuse revokes.
+    assert_oauth_error(&exchange(s, &w, &code, VERIFIER), 400, "invalid_grant");
+    assert_problem(&bearer_get(&api, access), 401);
+    let code = consent(s, &w, "LEE@riverside.example", &d.lee, &ro);
+    let t = exchange(s, &w, &code, VERIFIER);
+    assert_eq!(t.status, 200, "{}", t.text);
+    let r1 = t.json["refresh_token"].as_str().unwrap().to_string();
+    let basic = Some((w.client_id.as_str(), w.secret.as_str()));
+    let rotate = |rt: &str| {
+        post_form(
+            &token_url,
+            basic,
+            &[("grant_type", "refresh_token"), ("refresh_token", rt)],
+        )
+    };
+    let t2 = rotate(&r1);
+    assert_eq!(t2.status, 200, "{}", t2.text);
+    let a2 = t2.json["access_token"].as_str().unwrap();
+    assert_eq!(
+        bearer_get(&api, a2).json,
+        json!({"credential": [d.issued[3]]})
+    );
+    assert_oauth_error(&rotate(&r1), 400, "invalid_grant");
+    assert_problem(&bearer_get(&api, a2), 401);
+    // Revocation, and expiry by the clock.
+    let code = consent(s, &w, "did:example:maria", &d.maria, &ro);
+    let t = exchange(s, &w, &code, VERIFIER);
+    let a3 = t.json["access_token"].as_str().unwrap();
+    let r = post_form(&format!("{}/oauth/revoke", s.url), basic, &[("token", a3)]);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_problem(&bearer_get(&api, a3), 401);
+    let code = consent(s, &w, "did:example:maria", &d.maria, &ro);
+    let a4 = exchange(s, &w, &code, VERIFIER).json["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    set_clock(&d.clock, 3600);
+    assert_problem(&bearer_get(&api, &a4), 401);
+    set_clock(&d.clock, 0);
+
+    // The database goes away: 503 in the OAuth error shape; it comes back: the flow works.
+    cluster.stop();
+    let down = rotate("obr_anything");
+    assert_oauth_error(&down, 503, "temporarily_unavailable");
+    let page = get_authorize(s, &authorize_query(&w, &ro, &[]));
+    assert_eq!(page.status, 503, "{}", page.text);
+    cluster.pg_ctl_start();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let q = authorize_query(&w, &ro, &[]);
+        let grant = vec![ro.clone()];
+        let a = approve(s, &q, "did:example:maria", &d.maria, &grant);
+        if a.status == 303 {
+            let code = code_from(&a);
+            assert_eq!(exchange(s, &w, &code, VERIFIER).status, 200);
+            break;
+        }
+        assert_eq!(a.status, 503, "{}", a.text);
+        assert!(std::time::Instant::now() < deadline, "did not recover");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
 }
