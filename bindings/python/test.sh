@@ -25,9 +25,17 @@ if [ ! -x "$work/build-venv/bin/maturin" ]; then
 fi
 "$work/build-venv/bin/maturin" --version
 
-echo "== python: maturin build --release"
+# OPENBADGES_WHEEL_PROFILE=dev (CI) builds with the dev profile, reusing the dependencies
+# `cargo test` already compiled (optimized: profile.dev.package."*" has opt-level 2); the
+# default is the release wheel users get.
+profile="${OPENBADGES_WHEEL_PROFILE:-release}"
+echo "== python: maturin build ($profile)"
 rm -rf "$work/wheels"
-"$work/build-venv/bin/maturin" build --release -m bindings/python/Cargo.toml --out "$work/wheels"
+if [ "$profile" = release ]; then
+  "$work/build-venv/bin/maturin" build --release -m bindings/python/Cargo.toml --out "$work/wheels"
+else
+  "$work/build-venv/bin/maturin" build --profile "$profile" -m bindings/python/Cargo.toml --out "$work/wheels"
+fi
 wheel="$(ls "$work"/wheels/openbadges-*.whl)"
 
 echo "== python: the native CLI the tests compare with"
