@@ -330,10 +330,14 @@ pub(super) fn run(
                     }
                 }
             };
-            match verdict {
+            match &verdict {
                 Verdict::Report(r) if r.verified => tally.verified += 1,
                 Verdict::Report(_) => tally.not_verified += 1,
-                Verdict::Unreadable(..) => tally.unreadable += 1,
+                Verdict::Unreadable(_, e) => {
+                    tally.unreadable += 1;
+                    // Said on standard error too, whatever the format: a log shows which file.
+                    eprintln!("openbadges: {e}");
+                }
             }
             out.write(&text)?;
             // Streamed output reaches a reader as each input is judged.
