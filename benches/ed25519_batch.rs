@@ -7,7 +7,24 @@
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use openbadges::keys::batch::{verify_each, SignatureCheck};
-use openbadges::keys::SigningKey;
+use openbadges::keys::{SigningKey, VerifyingKey};
+
+fn checks<'a>(
+    messages: &'a [Vec<u8>],
+    keys: &'a [VerifyingKey],
+    sigs: &'a [Vec<u8>],
+) -> Vec<SignatureCheck<'a>> {
+    messages
+        .iter()
+        .zip(sigs)
+        .enumerate()
+        .map(|(i, (m, s))| SignatureCheck {
+            key: &keys[i % keys.len()],
+            message: m,
+            signature: s,
+        })
+        .collect()
+}
 
 fn bench(c: &mut Criterion) {
     let keys: Vec<SigningKey> = (0..4u8)
@@ -32,20 +49,8 @@ fn bench(c: &mut Criterion) {
         let mut forged = sigs.clone();
         forged[n / 3][50] ^= 1;
         g.throughput(Throughput::Elements(n as u64));
-        let checks = |sigs: &'_ [Vec<u8>]| {
-            messages
-                .iter()
-                .zip(sigs)
-                .enumerate()
-                .map(|(i, (m, s))| SignatureCheck {
-                    key: &vks[i % vks.len()],
-                    message: m,
-                    signature: s,
-                })
-                .collect::<Vec<_>>()
-        };
-        let all_good = checks(&sigs);
-        let one_forged = checks(&forged);
+        let all_good = checks(&messages, &vks, &sigs);
+        let one_forged = checks(&messages, &vks, &forged);
         assert!(verify_each(&all_good).iter().all(|v| *v));
         assert_eq!(verify_each(&one_forged).iter().filter(|v| !**v).count(), 1);
         g.bench_with_input(BenchmarkId::new("one by one", n), &all_good, |b, c| {

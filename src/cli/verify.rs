@@ -58,7 +58,7 @@ impl Input {
 
 /// What one input gave.
 enum Verdict {
-    Report(Report),
+    Report(Box<Report>),
     Unreadable(String, Error),
 }
 
@@ -199,7 +199,7 @@ fn verify_one(verifier: &Verifier, input: &Input) -> Verdict {
     }) {
         Ok(mut r) => {
             r.source = Some(source);
-            Verdict::Report(r)
+            Verdict::Report(Box::new(r))
         }
         Err(e) => Verdict::Unreadable(source, e),
     }
