@@ -306,3 +306,59 @@ fn exit_codes_follow_the_contract() {
         Some(2)
     );
 }
+
+/// A presentation of 12 badges (one tampered): its nested credentials verified on 1 and on 4
+/// threads give the same report, nested reports in the document's order.
+#[test]
+fn nested_credentials_on_one_thread_and_many_give_the_same_report() {
+    use openbadges::keys::SigningKey;
+    use openbadges::proof::{Signer, Suite};
+    use openbadges::verify::{Verifier, VerifyOptions};
+    use openbadges::Issuer;
+    let holder = SigningKey::from_seed(&[9; 32]);
+    let holder_did = holder.verifying_key().did_key();
+    let issuer = Issuer::new(
+        serde_json::json!({"name": "Riverside USD"}),
+        SigningKey::from_seed(&[7; 32]),
+    )
+    .unwrap();
+    let mut badges: Vec<Value> = (0..12)
+        .map(|i| {
+            issuer
+                .issue(
+                    &serde_json::json!({
+                        "@context": ["https://www.w3.org/ns/credentials/v2",
+                                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+                        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+                        "name": format!("Badge {i}"),
+                        "credentialSubject": {"id": holder_did, "type": ["AchievementSubject"],
+                            "achievement": {"id": format!("urn:a:{i}"), "type": ["Achievement"],
+                                "name": format!("Badge {i}"), "description": "d",
+                                "criteria": {"narrative": "n"}}}
+                    }),
+                    Suite::EddsaRdfc2022,
+                )
+                .unwrap()
+                .into_json()
+        })
+        .collect();
+    badges[7]["name"] = "Badge 7, altered".into();
+    let vp =
+        openbadges::present::present(&badges, &Signer::did_key(holder), "c-1", None).unwrap();
+    let options = VerifyOptions::default()
+        .challenge("c-1")
+        .at(chrono::Utc::now());
+    let one = Verifier::new(options.clone()).with_threads(1);
+    let many = Verifier::new(options).with_threads(4);
+    let a = one.verify_value(&vp).unwrap();
+    let b = many.verify_value(&vp).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a.credentials.len(), 12);
+    let bad: Vec<bool> = a.credentials.iter().map(|r| r.verified).collect();
+    assert_eq!(bad.iter().filter(|v| !**v).count(), 1);
+    assert!(!bad[7]);
+    assert_eq!(
+        a.credentials[3].source.as_deref(),
+        Some("/verifiableCredential/3")
+    );
+}
