@@ -343,8 +343,7 @@ fn nested_credentials_on_one_thread_and_many_give_the_same_report() {
         })
         .collect();
     badges[7]["name"] = "Badge 7, altered".into();
-    let vp =
-        openbadges::present::present(&badges, &Signer::did_key(holder), "c-1", None).unwrap();
+    let vp = openbadges::present::present(&badges, &Signer::did_key(holder), "c-1", None).unwrap();
     let options = VerifyOptions::default()
         .challenge("c-1")
         .at(chrono::Utc::now());

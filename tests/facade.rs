@@ -27,8 +27,11 @@ fn bytes(issued: &Issued) -> Vec<u8> {
 
 #[test]
 fn every_securing_method_round_trips_through_verify_and_import() {
-    let ed = Issuer::new(json!({"name": "Riverside"}), IssuerKey::ed25519_from_seed(&[1; 32]))
-        .unwrap();
+    let ed = Issuer::new(
+        json!({"name": "Riverside"}),
+        IssuerKey::ed25519_from_seed(&[1; 32]),
+    )
+    .unwrap();
     let p256 = Issuer::new(
         json!({"name": "Riverside"}),
         IssuerKey::p256_from_bytes(&[2; 32]).unwrap(),
@@ -69,8 +72,7 @@ fn every_securing_method_round_trips_through_verify_and_import() {
             parts[1] = URL_SAFE_NO_PAD.encode(claims.to_string());
             tampered = parts.join(".");
         }
-        let report =
-            openbadges::verify(tampered.as_bytes(), &VerifyOptions::default()).unwrap();
+        let report = openbadges::verify(tampered.as_bytes(), &VerifyOptions::default()).unwrap();
         assert!(!report.verified, "tampered {} verified", securing.name());
         n += 1;
     }
@@ -90,8 +92,7 @@ fn rsa_issuers_need_an_id_and_sign_rs256() {
     .unwrap();
     let token = issuer.issue(&badge(), Algorithm::Rs256).unwrap();
     // Not did:key: the token carries its key, which proves nothing until bound to the issuer.
-    let report =
-        openbadges::verify(&bytes(&token), &VerifyOptions::default()).unwrap();
+    let report = openbadges::verify(&bytes(&token), &VerifyOptions::default()).unwrap();
     assert!(!report.verified, "{report}");
     // Bound through a trust entry that names the key, it verifies.
     let trust = openbadges::verify::TrustList::from_json(
@@ -138,8 +139,7 @@ fn a_key_that_cannot_sign_that_way_is_refused_before_a_status_index_is_spent() {
     assert_eq!(store.allocated_count(), 1);
     let claims = openbadges::jwt::decode_unverified(ok.as_jwt().unwrap()).unwrap();
     assert_eq!(
-        claims["credentialStatus"]["statusListCredential"],
-        "https://riverside.example/status/1",
+        claims["credentialStatus"]["statusListCredential"], "https://riverside.example/status/1",
         "{claims}"
     );
 }
