@@ -9,8 +9,9 @@ mod parallel;
 mod programs;
 #[cfg(feature = "server")]
 mod serve;
+mod verify;
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -24,7 +25,7 @@ use crate::issue::{Issuer, Securing};
 use crate::keys::{IssuerKey, KeyAlgorithm, SigningKey};
 use crate::proof::{Expectations, ProofVerifier, Suite};
 use crate::status::{Purpose, StatusListStore};
-use crate::verify::{Report, TrustList, Verifier, VerifyOptions};
+use crate::verify::{Report, TrustList, VerifyOptions};
 
 /// The sample micro-credential used by `speed` (fixtures/sample-microcredential.json).
 pub const SAMPLE_CREDENTIAL: &str = include_str!("../../fixtures/sample-microcredential.json");
@@ -113,14 +114,21 @@ enum Command {
         /// The unsigned credential (JSON), or - for standard input.
         file: String,
     },
-    /// Verify credentials; exit 0 if every input verified, 1 if any failed, 2 on usage or I/O error.
+    /// Verify credentials (files, or every file in a directory) on every core; exit 0 if every
+    /// input verified, 1 if any failed, 2 if any could not be read or on a usage error.
     #[command(
-        after_help = "Example:\n  openbadges verify signed.json\n  openbadges verify --json --at 2027-01-01T00:00:00Z --trust trusted.json --resource https://district.example/status/1=list.json badge1.json badge2.json"
+        after_help = "Example:\n  openbadges verify signed.json\n  openbadges verify --json --at 2027-01-01T00:00:00Z --trust trusted.json --resource https://district.example/status/1=list.json badge1.json badge2.json\n  openbadges verify --jsonl --resource https://district.example/status/1=list.json badges/ > reports.jsonl\n\nA directory stands for every regular file under it (recursively, sorted; hidden files skipped).\nA file that cannot be read (missing, a broken symlink, a FIFO, over 32 MiB) gets its own error\nand the others are verified. Results come in input order; standard error ends with\n\"N verified, M not verified, K unreadable\"."
     )]
     Verify {
         /// One JSON report per input (an object for one input, an array for several).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "jsonl")]
         json: bool,
+        /// One compact JSON report per line, printed as each input is judged (in input order).
+        #[arg(long)]
+        jsonl: bool,
+        /// Inputs verified at a time (default: the number of CPUs).
+        #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
+        jobs: Option<usize>,
         /// Judge dates as of this RFC 3339 time instead of now.
         #[arg(long)]
         at: Option<String>,
@@ -150,9 +158,9 @@ enum Command {
         /// The domain a presentation's proof must carry.
         #[arg(long)]
         domain: Option<String>,
-        /// Credential files (JSON-LD, VC-JWT, baked PNG/SVG, presentation, CLR), or - for
-        /// standard input.
-        #[arg(required = true)]
+        /// Credential files (JSON-LD, VC-JWT, baked PNG/SVG, presentation, CLR), directories of
+        /// them, or - for standard input.
+        #[arg(required = true, value_name = "FILE|DIR")]
         files: Vec<String>,
     },
     /// Issuer-side checks a 1EdTech validator would fail; exit 1 if any error-level finding.
@@ -583,6 +591,8 @@ fn run(cmd: Command) -> Result<u8> {
         }
         Command::Verify {
             json: as_json,
+            jsonl,
+            jobs,
             at,
             trust,
             offline,
@@ -610,30 +620,18 @@ fn run(cmd: Command) -> Result<u8> {
                 options = options.domain(d);
             }
             let resolver = programs::resolver_from(&resources, offline)?;
-            let verifier = Verifier::new(options.resolver(resolver));
-            let mut reports = Vec::new();
-            for f in &files {
-                let bytes = read_input(f)?;
-                let mut r = verifier
-                    .verify_bytes(&bytes)
-                    .map_err(|e| e.context(format!("in {f}")))?;
-                r.source = Some(f.clone());
-                reports.push(r);
-            }
-            let all = reports.iter().all(|r| r.verified);
-            if as_json {
-                if reports.len() == 1 {
-                    print_json(&reports[0])?;
-                } else {
-                    print_json(&reports)?;
-                }
-            } else {
-                let color = std::io::stdout().is_terminal();
-                for r in &reports {
-                    print_out(&human(r, color))?;
-                }
-            }
-            Ok(if all { 0 } else { 1 })
+            let format = match (as_json, jsonl) {
+                (_, true) => verify::Format::Jsonl,
+                (true, false) => verify::Format::Json,
+                (false, false) => verify::Format::Human,
+            };
+            verify::run(
+                &files,
+                options,
+                resolver,
+                format,
+                jobs.unwrap_or_else(cores),
+            )
         }
         Command::Issuer(cmd) => issuer::issuer(cmd),
         Command::Award(args) => award::award(args),
@@ -796,6 +794,11 @@ fn run(cmd: Command) -> Result<u8> {
             }
         }
     }
+}
+
+/// The number of CPUs this process may use (1 when unknown).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 fn human(r: &Report, color: bool) -> String {

@@ -418,17 +418,16 @@ pub(super) fn policy(cmd: PolicyCommand) -> Result<u8> {
             for d in &dirs {
                 teachers.extend(crate::policy::report::teachers_in(d)?);
             }
-            let bar = indicatif::ProgressBar::new(teachers.len() as u64);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{bar:40} {pos}/{len} teachers valued ({eta} left)",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
+            // A bar on a terminal only (a log or a pipe gets the closing line).
+            let bar = super::parallel::progress_bar(teachers.len(), "teachers valued");
             let jobs = jobs.unwrap_or_else(|| {
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
             });
-            let tick = || bar.inc(1);
+            let tick = || {
+                if let Some(b) = &bar {
+                    b.inc(1);
+                }
+            };
             let report = crate::policy::report::value_all(
                 &policy,
                 set.as_ref(),
@@ -438,7 +437,9 @@ pub(super) fn policy(cmd: PolicyCommand) -> Result<u8> {
                 jobs,
                 &tick,
             );
-            bar.finish_and_clear();
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
             if csv.is_none() && json_out.is_none() {
                 print!("{}", report.to_csv());
             } else {

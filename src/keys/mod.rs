@@ -4,8 +4,10 @@
 //!
 //! This is the only module that touches secret bytes. [`SigningKey`] zeroizes on drop and never
 //! prints its secret; [`VerifyingKey`] verifies strictly (`verify_strict`: no small-order keys, no
-//! malleable signatures) and refuses weak keys at import.
+//! malleable signatures) and refuses weak keys at import. [`batch::verify_each`] checks many
+//! signatures at once with the same verdicts.
 
+pub mod batch;
 mod did_key;
 mod jwk;
 mod multikey;

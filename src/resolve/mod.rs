@@ -5,12 +5,15 @@
 //! [`LocalResources`] serves documents from memory (what `openbadges verify --resource URL=FILE`
 //! uses, so air-gapped verification works). A caller that wants the network supplies its own
 //! [`Resolver`]; whatever it returns is still bounded by [`MAX_RESOURCE_BYTES`] and parsed with the
-//! strict JSON parser.
+//! strict JSON parser. [`Memo`] wraps any resolver so that many verifications at once (a folder
+//! on every core) fetch each document once.
 
 #[cfg(feature = "http")]
 mod http;
+mod memo;
 #[cfg(feature = "http")]
 pub use http::{is_forbidden_address, HttpResolver, HttpResolverBuilder};
+pub use memo::{Memo, MEMO_ENTRIES};
 
 use std::collections::HashMap;
 use std::sync::Arc;

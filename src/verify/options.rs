@@ -186,6 +186,20 @@ impl VerifyOptions {
         self.resolver.clone()
     }
 
+    /// The time given with [`VerifyOptions::at`], if any (`None`: the system clock at each
+    /// check).
+    ///
+    /// # Example
+    /// ```
+    /// use openbadges::verify::VerifyOptions;
+    /// assert_eq!(VerifyOptions::default().fixed_time(), None);
+    /// let at = chrono::Utc::now();
+    /// assert_eq!(VerifyOptions::default().at(at).fixed_time(), Some(at));
+    /// ```
+    pub fn fixed_time(&self) -> Option<DateTime<Utc>> {
+        self.now
+    }
+
     /// The current time used to judge dates.
     pub fn now(&self) -> DateTime<Utc> {
         self.now.unwrap_or_else(Utc::now)

@@ -48,7 +48,13 @@ pub struct Verifier {
     /// Verdicts on status list credentials already checked, by SHA-256 of (issuer, list): verifying
     /// 1,000 badges on one list verifies the list once. Bounded.
     list_verdicts: Arc<Mutex<ListVerdicts>>,
+    /// Threads that may verify the credentials of one CLR or presentation at once.
+    threads: usize,
 }
+
+/// A CLR or presentation with fewer nested credentials than this verifies them on the calling
+/// thread (starting threads costs more than it saves).
+const PARALLEL_NESTED_MIN: usize = 8;
 
 type ListVerdicts = HashMap<[u8; 32], std::result::Result<String, String>>;
 
@@ -182,7 +188,29 @@ impl Verifier {
             processor,
             list_verdicts: Default::default(),
             options,
+            threads: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
         }
+    }
+
+    /// How many threads may verify the nested credentials of one CLR or presentation at once
+    /// (default: the number of CPUs; 1 keeps everything on the calling thread, as a caller that
+    /// already verifies many inputs in parallel wants). The report is the same whatever the
+    /// number: nested reports keep the document's order.
+    ///
+    /// # Example
+    /// ```
+    /// use openbadges::verify::{Verifier, VerifyOptions};
+    /// let one_thread = Verifier::new(VerifyOptions::default()).with_threads(1);
+    /// assert_eq!(one_thread.threads(), 1);
+    /// ```
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// The threads one CLR's or presentation's nested credentials may use.
+    pub fn threads(&self) -> usize {
+        self.threads
     }
 
     /// The options in use.
@@ -700,24 +728,32 @@ impl Verifier {
             ));
             return vec![];
         }
-        let mut reports = Vec::new();
-        for (i, c) in items.iter().enumerate() {
-            let source = format!("{base}/{i}");
-            let mut r = match c {
+        // `each` sees every credential first (in order, on this thread); then they are verified,
+        // on several threads when there are many, each report in its place.
+        let sources: Vec<String> = (0..items.len()).map(|i| format!("{base}/{i}")).collect();
+        for (c, source) in items.iter().zip(&sources) {
+            match c {
                 Value::String(token) => {
                     if let Ok(p) = crate::jwt::decode_unverified(token) {
-                        each(&p.get("vc").cloned().unwrap_or(p), &source);
+                        each(&p.get("vc").cloned().unwrap_or(p), source);
                     }
-                    self.jwt(token, ctx.depth + 1)
                 }
-                obj => {
-                    each(obj, &source);
-                    self.verify_json(obj, ctx.depth + 1)
-                }
-            };
-            r.source = Some(source);
-            reports.push(r);
+                obj => each(obj, source),
+            }
         }
+        let depth = ctx.depth + 1;
+        let one = |i: usize| -> Report {
+            let mut r = match items[i] {
+                Value::String(token) => self.jwt(token, depth),
+                obj => self.verify_json(obj, depth),
+            };
+            r.source = Some(sources[i].clone());
+            r
+        };
+        // Only the outermost document fans out: a CLR inside a presentation verifies its own
+        // credentials on the thread it was given.
+        let threads = if ctx.depth == 0 { self.threads } else { 1 };
+        let reports = in_parallel(items.len(), threads, one);
         let bad: Vec<String> = reports
             .iter()
             .filter(|r| !r.verified)
@@ -1153,6 +1189,40 @@ impl Verifier {
         }
         Ok(notes.join("; "))
     }
+}
+
+/// `one(0..n)` on up to `threads` threads (on this one below [`PARALLEL_NESTED_MIN`] items), the
+/// results in index order.
+fn in_parallel(n: usize, threads: usize, one: impl Fn(usize) -> Report + Sync) -> Vec<Report> {
+    let threads = threads.min(n);
+    if threads <= 1 || n < PARALLEL_NESTED_MIN {
+        return (0..n).map(one).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<Report>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                let r = one(i);
+                if let Ok(mut slot) = slots[i].lock() {
+                    *slot = Some(r);
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .enumerate()
+        .map(|(i, slot)| {
+            // Every slot is filled unless a worker panicked, which the scope re-raises first;
+            // the fallback keeps this total anyway.
+            slot.into_inner().ok().flatten().unwrap_or_else(|| one(i))
+        })
+        .collect()
 }
 
 /// The name a person knows the credential by.

@@ -1,0 +1,214 @@
+//! `openbadges verify` over a folder, end to end: `issue-batch` makes N badges (eddsa-rdfc-2022,
+//! each with a status-list entry; the list is published beside them), then the release binary
+//! verifies the folder with `--jobs 1` and `--jobs 2`; this prints the wall clock (process start
+//! to exit), badges/s, the CPU time and the peak RSS (VmHWM from /proc/<pid>/status, sampled
+//! until it exits).
+//!
+//! ```sh
+//! cargo bench --bench verify_folder                 # 10,000 badges, --jobs 1 and 2
+//! cargo bench --bench verify_folder -- 2000 1 2 4   # 2,000 badges, --jobs 1, 2 and 4
+//! ```
+//!
+//! Not a criterion bench: one run over 10,000 files takes seconds and its figures are the ones
+//! the README states; each run verifies every badge (exit 0, "N verified, 0 not verified, 0
+//! unreadable" checked), after a warm-up run that fills the page cache.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+const STATUS_URL: &str = "https://district.example/status/1";
+
+fn ob(dir: &Path, args: &[&str]) {
+    let o = Command::new(env!("CARGO_BIN_EXE_openbadges"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the openbadges binary runs");
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Issues `rows` badges into `dir/badges` (only the badges: the manifest and journal are moved
+/// out) and publishes `dir/list.json`.
+fn make_folder(dir: &Path, rows: usize) -> std::io::Result<()> {
+    std::fs::write(
+        dir.join("achievement.json"),
+        r#"{"id": "https://district.example/a/growth-mindset", "type": ["Achievement"],
+            "name": "Growth Mindset", "description": "Fosters a growth mindset.",
+            "criteria": {"narrative": "Rubric score 3 or higher."}}"#,
+    )?;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(dir.join("roster.csv"))?);
+    writeln!(w, "name,email")?;
+    for i in 0..rows {
+        writeln!(w, "Teacher {i},teacher{i}@district.example")?;
+    }
+    w.flush()?;
+    ob(
+        dir,
+        &[
+            "status",
+            "init",
+            "--store",
+            "status.json",
+            "--url",
+            STATUS_URL,
+        ],
+    );
+    ob(
+        dir,
+        &[
+            "issue-batch",
+            "--roster",
+            "roster.csv",
+            "--achievement",
+            "achievement.json",
+            "--seed",
+            SEED,
+            "--out",
+            "badges",
+            "--status-store",
+            "status.json",
+        ],
+    );
+    for f in ["manifest.csv", "issue-batch.journal"] {
+        if dir.join("badges").join(f).exists() {
+            std::fs::rename(dir.join("badges").join(f), dir.join(f))?;
+        }
+    }
+    ob(
+        dir,
+        &[
+            "status",
+            "publish",
+            "--store",
+            "status.json",
+            "--seed",
+            SEED,
+            "-o",
+            "list.json",
+        ],
+    );
+    Ok(())
+}
+
+/// Peak resident set of a running process, in kB.
+fn vm_hwm(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// `(state, user + system CPU seconds)` from /proc/<pid>/stat (USER_HZ taken as 100).
+fn stat(pid: u32) -> Option<(char, f64)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &text[text.rfind(')')? + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let state = fields.first()?.chars().next()?;
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some((state, ticks as f64 / 100.0))
+}
+
+struct Run {
+    secs: f64,
+    cpu_secs: f64,
+    peak_kb: u64,
+}
+
+fn verify(dir: &Path, rows: usize, jobs: usize) -> Run {
+    let resource = format!("{STATUS_URL}=list.json");
+    let jobs_s = jobs.to_string();
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_openbadges"))
+        .args([
+            "verify",
+            "--jsonl",
+            "--offline",
+            "--resource",
+            &resource,
+            "--jobs",
+            &jobs_s,
+            "badges",
+        ])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the openbadges binary runs");
+    let pid = child.id();
+    let (mut peak_kb, mut cpu_secs, mut secs) = (0, 0.0, 0.0);
+    loop {
+        if let Some(kb) = vm_hwm(pid) {
+            peak_kb = peak_kb.max(kb);
+        }
+        match stat(pid) {
+            Some((state, cpu)) => {
+                cpu_secs = cpu;
+                if state == 'Z' || state == 'X' {
+                    secs = start.elapsed().as_secs_f64();
+                    break;
+                }
+            }
+            None => break,
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let status = child.wait().expect("wait");
+    if secs == 0.0 {
+        secs = start.elapsed().as_secs_f64();
+    }
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut err);
+    }
+    let want = format!("{rows} verified, 0 not verified, 0 unreadable");
+    assert!(
+        status.success() && err.trim_end().ends_with(&want),
+        "verify did not verify every badge: {err}"
+    );
+    Run {
+        secs,
+        cpu_secs,
+        peak_kb,
+    }
+}
+
+fn main() {
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let rows = args.first().copied().unwrap_or(10_000);
+    let mut jobs: Vec<usize> = args.iter().skip(1).copied().collect();
+    if jobs.is_empty() {
+        jobs = vec![1, 2];
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let dir = tempfile::tempdir().expect("temp dir");
+    eprintln!("issuing {rows} badges…");
+    make_folder(dir.path(), rows).expect("write the folder");
+    println!(
+        "verify --jsonl over a folder of {rows} eddsa-rdfc-2022 badges (one status list), {cores} cores"
+    );
+    verify(dir.path(), rows, jobs[0]);
+    for j in jobs {
+        let r = verify(dir.path(), rows, j);
+        println!(
+            "  --jobs {j}: {:>6.2} s wall  {:>6.0} badges/s  CPU {:.2} s ({:.0} µs/badge)  peak RSS {:.1} MB",
+            r.secs,
+            rows as f64 / r.secs,
+            r.cpu_secs,
+            r.cpu_secs * 1e6 / rows as f64,
+            r.peak_kb as f64 / 1024.0
+        );
+    }
+}
