@@ -35,6 +35,7 @@ pub mod request;
 pub mod storage;
 pub mod tls;
 pub mod vc_api;
+pub mod wallet;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -88,6 +89,7 @@ pub struct ServerConfig {
     public_url: Option<String>,
     tls: Tls,
     status_ttl: u64,
+    wallet: Option<PathBuf>,
 }
 
 impl ServerConfig {
@@ -100,6 +102,7 @@ impl ServerConfig {
             public_url: None,
             tls: Tls::None,
             status_ttl: DEFAULT_STATUS_TTL_SECONDS,
+            wallet: None,
         }
     }
 
@@ -133,6 +136,13 @@ impl ServerConfig {
         self.status_ttl = seconds;
         self
     }
+
+    /// Serves the badge wallet page (a directory built by `bindings/wasm/build.sh`, holding
+    /// `index.html` and `pkg/`) under `/wallet/`; see [`wallet`].
+    pub fn wallet(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.wallet = Some(dir.into());
+        self
+    }
 }
 
 /// The default database of an issuer directory: `sqlite:` a file beside it
@@ -161,6 +171,7 @@ pub struct App {
     issue_checker: Verifier,
     verify_options: VerifyOptions,
     base: String,
+    wallet: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for App {
@@ -215,6 +226,17 @@ fn check_public_url(url: &str) -> Result<String> {
 
 /// Builds the application: opens the issuer directory and the database (migrating it).
 pub async fn app(config: &ServerConfig, listen: &SocketAddr) -> Result<Arc<App>> {
+    if let Some(w) = &config.wallet {
+        if !w.join("index.html").is_file() {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!(
+                    "--wallet {}: expected the built wallet page (index.html and pkg/; run bindings/wasm/build.sh)",
+                    w.display()
+                ),
+            ));
+        }
+    }
     let dir = IssuerDir::open(&config.issuer_dir)?;
     let issuer = Arc::new(dir.issuer()?);
     let scheme = if config.tls == Tls::None {
@@ -257,6 +279,7 @@ pub async fn app(config: &ServerConfig, listen: &SocketAddr) -> Result<Arc<App>>
         issue_checker: Verifier::new(check_options),
         verify_options,
         base,
+        wallet: config.wallet.clone(),
     }))
 }
 
@@ -265,6 +288,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .merge(vc_api::routes())
         .merge(page::routes())
+        .merge(wallet::routes())
         .merge(ob_api::routes())
         .route("/status/{number}", get(status_list))
         .route("/healthz", get(health))
