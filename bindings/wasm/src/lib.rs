@@ -473,3 +473,119 @@ fn baked_format(b: &openbadges::bake::Baked) -> &'static str {
         _ => "other",
     }
 }
+
+/// Signs `credential` (an object or its JSON text) with the private JWK `keyJwk` (Ed25519 `OKP`,
+/// P-256 `EC` or `RSA`) the page holds, secured as `securing`: `eddsa-rdfc-2022`,
+/// `eddsa-jcs-2022`, `Ed25519Signature2020` (Data Integrity, Ed25519 keys) or `jwt-eddsa`,
+/// `jwt-es256`, `jwt-rs256` (VC-JWT). Returns the signed credential, or the compact JWS string
+/// for a VC-JWT. As with `openbadges issue`, a credential without an issuer id gets the key's
+/// did:key, and one without `id` / `validFrom` gets a urn:uuid and now.
+///
+/// The key is parsed for this call and dropped (zeroized) when it returns; the JWK itself stays
+/// the caller's to keep safe.
+#[wasm_bindgen(unchecked_return_type = "Record<string, unknown> | string")]
+pub fn issue(
+    #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | string")] credential: JsValue,
+    #[wasm_bindgen(js_name = keyJwk, unchecked_param_type = "JsonWebKey | string")]
+    key_jwk: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Securing")] securing: &str,
+) -> Result<JsValue, JsValue> {
+    run(|| {
+        let securing = parse_securing(securing)?;
+        let credential = json_arg(&credential, "credential")?;
+        let key = private_key(&key_jwk)?;
+        let profile = match credential.get("issuer") {
+            Some(Value::Object(o)) => Value::Object(o.clone()),
+            Some(Value::String(s)) if !s.is_empty() => serde_json::json!({ "id": s }),
+            _ => serde_json::json!({}),
+        };
+        let issuer = openbadges::Issuer::new(profile, key)?;
+        Ok(issuer.issue(&credential, securing)?.into_json())
+    })
+}
+
+/// A new private JWK: `algorithm` is `"Ed25519"`, `"P256"` or `"Rsa"` (2048-bit), from the
+/// browser's `crypto.getRandomValues`.
+#[wasm_bindgen(js_name = generateKey, unchecked_return_type = "JsonWebKey")]
+pub fn generate_key(algorithm: &str) -> Result<JsValue, JsValue> {
+    run(|| {
+        let alg = match algorithm.to_ascii_lowercase().as_str() {
+            "ed25519" | "eddsa" => openbadges::KeyAlgorithm::Ed25519,
+            "p256" | "p-256" | "es256" => openbadges::KeyAlgorithm::P256,
+            "rsa" | "rs256" => openbadges::KeyAlgorithm::Rsa,
+            other => {
+                return Err(usage(format!(
+                    "generateKey({other}): expected Ed25519, P256 or Rsa"
+                )))
+            }
+        };
+        Ok(openbadges::IssuerKey::generate(alg)?.to_private_jwk())
+    })
+}
+
+/// The Ed25519 private JWK of a 32-byte seed given as 64 hex digits (reproducible keys for
+/// tests and demos; a real issuer keeps a generated key).
+#[wasm_bindgen(js_name = keyFromSeed, unchecked_return_type = "JsonWebKey")]
+pub fn key_from_seed(seed_hex: &str) -> Result<JsValue, JsValue> {
+    run(|| {
+        let bad = || Error::new(ErrorKind::Key, "the seed must be 64 hex digits (32 bytes)");
+        let s = seed_hex.trim();
+        if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        let mut seed = [0u8; 32];
+        for (i, byte) in seed.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+        }
+        let jwk = openbadges::IssuerKey::ed25519_from_seed(&seed).to_private_jwk();
+        seed.fill(0);
+        Ok(jwk)
+    })
+}
+
+/// The public half of a private JWK: `{jwk, did}` (`did` is its did:key, or `null` for RSA).
+#[wasm_bindgen(js_name = publicKey, unchecked_return_type = "{ jwk: JsonWebKey; did: string | null }")]
+pub fn public_key(
+    #[wasm_bindgen(js_name = keyJwk, unchecked_param_type = "JsonWebKey | string")]
+    key_jwk: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| {
+        let key = private_key(&key_jwk)?;
+        Ok(serde_json::json!({ "jwk": key.public_jwk(), "did": key.did_key() }))
+    })
+}
+
+fn private_key(jwk: &JsValue) -> openbadges::Result<openbadges::IssuerKey> {
+    let jwk = json_arg(jwk, "keyJwk")?;
+    openbadges::IssuerKey::from_private_jwk(&jwk).map_err(|e| e.context("in keyJwk"))
+}
+
+/// An object argument, or its JSON text, read by the library's JSON reader (limits,
+/// duplicate-member refusal).
+fn json_arg(value: &JsValue, what: &str) -> openbadges::Result<Value> {
+    if value.is_string() {
+        let bytes = bounded_bytes(value, what, openbadges::json::DEFAULT_MAX_BYTES)?;
+        return openbadges::json::parse(&bytes).map_err(|e| e.context(format!("in {what}")));
+    }
+    json_value(value, what)
+}
+
+/// The CLI's `--suite` names.
+fn parse_securing(name: &str) -> openbadges::Result<openbadges::Securing> {
+    use openbadges::jwt::Algorithm;
+    use openbadges::proof::Suite;
+    use openbadges::Securing;
+    Ok(match name {
+        "eddsa-rdfc-2022" => Securing::DataIntegrity(Suite::EddsaRdfc2022),
+        "eddsa-jcs-2022" => Securing::DataIntegrity(Suite::EddsaJcs2022),
+        "Ed25519Signature2020" => Securing::DataIntegrity(Suite::Ed25519Signature2020),
+        "jwt-eddsa" => Securing::Jwt(Algorithm::EdDsa),
+        "jwt-es256" => Securing::Jwt(Algorithm::Es256),
+        "jwt-rs256" => Securing::Jwt(Algorithm::Rs256),
+        other => {
+            return Err(usage(format!(
+                "securing `{other}`: expected eddsa-rdfc-2022, eddsa-jcs-2022, Ed25519Signature2020, jwt-eddsa, jwt-es256 or jwt-rs256"
+            )))
+        }
+    })
+}
