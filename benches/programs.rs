@@ -97,7 +97,8 @@ fn payroll(c: &mut Criterion) {
                 + chrono::Duration::days((b * 20) as i64);
             let signed = district
                 .issue_at(&cred, Suite::EddsaJcs2022, at, None)
-                .expect("sign");
+                .expect("sign")
+                .into_json();
             std::fs::write(folder.join(format!("b{b}.json")), signed.to_string()).expect("write");
         }
     }

@@ -26,12 +26,14 @@ fn bench(c: &mut Criterion) {
     for suite in Suite::ALL {
         let signed = issuer
             .signer()
+            .expect("an Ed25519 issuer")
             .sign(&prepared, suite, &options)
             .expect("sign");
         c.bench_function(&format!("{}/sign", suite.name()), |b| {
             b.iter(|| {
                 issuer
                     .signer()
+                    .expect("an Ed25519 issuer")
                     .sign(black_box(&prepared), suite, &options)
                     .expect("sign")
             })
@@ -48,6 +50,7 @@ fn bench(c: &mut Criterion) {
     // The whole pipeline (parse → every check → report) for an eddsa-rdfc-2022 badge.
     let signed = issuer
         .signer()
+        .expect("an Ed25519 issuer")
         .sign(&prepared, Suite::EddsaRdfc2022, &options)
         .expect("sign");
     let bytes = serde_json::to_vec(&signed).expect("bytes");

@@ -50,7 +50,9 @@ fn main() -> Result<(), openbadges::Error> {
         }
     });
     let now = chrono::Utc::now();
-    let signed = riverside.issue_at(&badge, Suite::EddsaRdfc2022, now, Some(&mut revocations))?;
+    let signed = riverside
+        .issue_at(&badge, Suite::EddsaRdfc2022, now, Some(&mut revocations))?
+        .into_json();
     println!("Riverside issued {}\n", signed["id"]);
 
     // Riverside publishes its (signed) status list at the URL the badge names.
@@ -59,7 +61,9 @@ fn main() -> Result<(), openbadges::Error> {
             riverside.id(),
             &now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         );
-        let signed_list = riverside.issue_at(&list, Suite::EddsaRdfc2022, now, None)?;
+        let signed_list = riverside
+            .issue_at(&list, Suite::EddsaRdfc2022, now, None)?
+            .into_json();
         Ok(serde_json::to_vec(&signed_list).unwrap_or_default())
     };
 

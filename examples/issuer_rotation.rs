@@ -45,37 +45,46 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "criteria": {"narrative": "Rubric score 3 or higher."}}}
     });
     let old_key = riverside.issuer()?;
-    let maria = old_key.issue_at(
-        &badge,
-        Suite::EddsaRdfc2022,
-        at("2025-10-01T00:00:00Z"),
-        None,
-    )?;
+    let maria = old_key
+        .issue_at(
+            &badge,
+            Suite::EddsaRdfc2022,
+            at("2025-10-01T00:00:00Z"),
+            None,
+        )?
+        .into_json();
     // The laptop holding key-1 is stolen; whoever has it can still sign.
-    let forged = old_key.issue_at(
-        &badge,
-        Suite::EddsaRdfc2022,
-        at("2026-03-05T00:00:00Z"),
-        None,
-    )?;
+    let forged = old_key
+        .issue_at(
+            &badge,
+            Suite::EddsaRdfc2022,
+            at("2026-03-05T00:00:00Z"),
+            None,
+        )?
+        .into_json();
 
     // Rotate on discovery: key-2 signs from now on, key-1 stays published but is refused for
     // anything created from the day of the theft.
     riverside.rotate(at("2026-03-10T00:00:00Z"), Some(at("2026-03-01T00:00:00Z")))?;
-    let new_badge = riverside.issuer()?.issue_at(
-        &badge,
-        Suite::EddsaRdfc2022,
-        at("2026-04-01T00:00:00Z"),
-        None,
-    )?;
+    let new_badge = riverside
+        .issuer()?
+        .issue_at(
+            &badge,
+            Suite::EddsaRdfc2022,
+            at("2026-04-01T00:00:00Z"),
+            None,
+        )?
+        .into_json();
     // Routine rotation in 2027; months later an audit finds key-2 leaked from 1 March 2027.
     let leaked = riverside.issuer()?;
-    let late_forgery = leaked.issue_at(
-        &badge,
-        Suite::EddsaRdfc2022,
-        at("2027-04-01T00:00:00Z"),
-        None,
-    )?;
+    let late_forgery = leaked
+        .issue_at(
+            &badge,
+            Suite::EddsaRdfc2022,
+            at("2027-04-01T00:00:00Z"),
+            None,
+        )?
+        .into_json();
     riverside.rotate(at("2027-01-15T00:00:00Z"), None)?;
     riverside.retire("key-2", at("2027-03-01T00:00:00Z"))?;
     println!("\nKeys:");

@@ -86,12 +86,16 @@ fn main() -> Result<(), openbadges::Error> {
                     "name": name, "description": format!("Demonstrates {name} in the classroom."),
                     "criteria": {"narrative": "Evidence scored 3+ on every rubric row by two reviewers."}}}
         });
-        badges.push(riverside.issue_at(
-            &badge,
-            Suite::EddsaRdfc2022,
-            at(&format!("{date}T15:00:00Z")),
-            None,
-        )?);
+        badges.push(
+            riverside
+                .issue_at(
+                    &badge,
+                    Suite::EddsaRdfc2022,
+                    at(&format!("{date}T15:00:00Z")),
+                    None,
+                )?
+                .into_json(),
+        );
     }
 
     // --- Riverside HR, February 2026: where does Maria stand? -------------------------------
@@ -154,7 +158,9 @@ fn main() -> Result<(), openbadges::Error> {
         "Maria Alvarez — Riverside micro-credentials",
         Some(&stacks),
     )?;
-    let clr = riverside.issue_at(&clr, Suite::EddsaRdfc2022, now, None)?;
+    let clr = riverside
+        .issue_at(&clr, Suite::EddsaRdfc2022, now, None)?
+        .into_json();
     println!(
         "\nCLR: {} credentials, {} associations, {} bytes",
         clr["credentialSubject"]["verifiableCredential"]

@@ -45,3 +45,7 @@ pub mod verify;
 pub mod vocab;
 
 pub use error::{Error, ErrorKind, Result};
+pub use import::import;
+pub use issue::{Issued, Issuer, Securing};
+pub use keys::{IssuerKey, KeyAlgorithm, PublicKey};
+pub use verify::{verify, Report, VerifyOptions};

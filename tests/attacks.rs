@@ -50,11 +50,13 @@ fn publish(issuer: &Issuer, store: &StatusListStore) -> Value {
     issuer
         .issue_at(&list, Suite::EddsaRdfc2022, now(), None)
         .unwrap()
+        .into_json()
 }
 
 fn sign(issuer: &Issuer, doc: &Value) -> Value {
     issuer
         .signer()
+        .expect("an Ed25519 issuer")
         .sign(
             doc,
             Suite::EddsaRdfc2022,
@@ -419,6 +421,7 @@ fn a_future_proof_date_fails_the_proof() {
         .unwrap();
     let signed = issuer
         .signer()
+        .expect("an Ed25519 issuer")
         .sign(
             &prepared,
             Suite::EddsaRdfc2022,
@@ -466,6 +469,7 @@ fn short_and_trailing_status_lists() {
     list.as_object_mut().unwrap().shift_remove("proof");
     let list = issuer
         .signer()
+        .expect("an Ed25519 issuer")
         .sign(
             &list,
             Suite::EddsaRdfc2022,
@@ -515,7 +519,8 @@ fn judging_at_a_past_time_reads_a_status_list_published_later() {
                     .to_utc(),
                 None,
             )
-            .unwrap();
+            .unwrap()
+            .into_json();
         let mut local = LocalResources::new();
         local.insert(LIST, serde_json::to_vec(&list).unwrap());
         Verifier::new(VerifyOptions::default().at(at).resolver(Arc::new(local)))

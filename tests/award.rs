@@ -350,7 +350,10 @@ fn calibration_badge(issuer: &Issuer, holder: &str, on: &str) -> Value {
                 "name": "Riverside assessor calibration", "description": "Anchor set within one level.",
                 "criteria": {"narrative": "Calibration session."}}}
     });
-    issuer.issue(&c, Suite::EddsaRdfc2022).expect("signed")
+    issuer
+        .issue(&c, Suite::EddsaRdfc2022)
+        .expect("signed")
+        .into_json()
 }
 
 #[test]

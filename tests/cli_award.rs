@@ -68,7 +68,10 @@ fn setup(dir: &Path) -> (PathBuf, PathBuf) {
                     "type": ["Achievement"], "name": "Riverside assessor calibration",
                     "description": "Anchor set within one level.", "criteria": {"narrative": "Calibration."}}}
         });
-        let signed = district.issue(&c, Suite::EddsaRdfc2022).expect("signed");
+        let signed = district
+            .issue(&c, Suite::EddsaRdfc2022)
+            .expect("signed")
+            .into_json();
         std::fs::write(quals.join(format!("{b:02x}.json")), signed.to_string()).expect("write");
     }
     (keys, quals)

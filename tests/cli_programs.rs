@@ -81,7 +81,8 @@ fn setup(dir: &Path) -> Vec<String> {
             .to_utc();
         let signed = issuer
             .issue_at(&cred, Suite::EddsaRdfc2022, at, None)
-            .unwrap();
+            .unwrap()
+            .into_json();
         let name = format!("badge-{k}.json");
         std::fs::write(dir.join(&name), serde_json::to_vec_pretty(&signed).unwrap()).unwrap();
         files.push(name);
@@ -402,7 +403,7 @@ fn badges_for(dir: &Path, who: &str, slugs: &[&str]) -> Vec<String> {
             let at = chrono::DateTime::parse_from_rfc3339(&format!("2025-0{}-01T00:00:00Z", k + 1))
                 .unwrap()
                 .to_utc();
-            let signed = issuer.issue_at(&cred, Suite::EddsaRdfc2022, at, None).unwrap();
+            let signed = issuer.issue_at(&cred, Suite::EddsaRdfc2022, at, None).unwrap().into_json();
             let path = dir.join(format!("{}-{slug}.json", who.rsplit(':').next().unwrap()));
             std::fs::write(&path, serde_json::to_vec_pretty(&signed).unwrap()).unwrap();
             path.to_string_lossy().into_owned()
@@ -625,7 +626,10 @@ fn a_stack_award_carries_a_status_entry() {
                 "achievement": {"id": format!("https://riverside.example/achievements/{slug}"),
                     "type": ["Achievement"], "name": slug, "description": "d", "criteria": {"narrative": "n"}}}
         });
-        let signed = stranger.issue(&cred, Suite::EddsaRdfc2022).unwrap();
+        let signed = stranger
+            .issue(&cred, Suite::EddsaRdfc2022)
+            .unwrap()
+            .into_json();
         let name = format!("forged-{slug}.json");
         std::fs::write(dir.join(&name), signed.to_string()).unwrap();
         forged.push(name);

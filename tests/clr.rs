@@ -274,7 +274,7 @@ fn our_clr() -> (Value, Vec<Value>) {
             });
             district
                 .issue_at(&cred, Suite::EddsaRdfc2022, at(&format!("2025-0{}-01T00:00:00Z", k + 1)), None)
-                .unwrap()
+                .unwrap().into_json()
         })
         .collect();
     let verifier = openbadges::verify::Verifier::new(
@@ -307,7 +307,8 @@ fn our_clr() -> (Value, Vec<Value>) {
             at("2026-01-02T00:00:00Z"),
             None,
         )
-        .unwrap();
+        .unwrap()
+        .into_json();
     (clr, badges)
 }
 
@@ -348,7 +349,8 @@ fn clr_bundled_here_verifies_here_with_its_associations() {
     .unwrap();
     let stranger = registrar
         .issue(&stranger, openbadges::proof::Suite::EddsaRdfc2022)
-        .unwrap();
+        .unwrap()
+        .into_json();
     let report = openbadges::clr::verify_clr(&stranger, &verifier).unwrap();
     assert!(!report.verified());
     assert!(
@@ -378,8 +380,9 @@ fn clr_bundled_here_verifies_in_the_js_reference() {
 
 #[test]
 fn a_vc_jwt_travels_in_a_clr_as_its_compact_form_and_still_verifies() {
-    use openbadges::jwt::{sign, HeaderKey, JwtSigningKey, VcForm};
+    use openbadges::jwt::{sign, HeaderKey, VcForm};
     use openbadges::keys::SigningKey;
+    use openbadges::IssuerKey;
     let key = SigningKey::from_seed(&[0x61; 32]);
     let did = key.verifying_key().did_key();
     let cred = json!({
@@ -396,7 +399,7 @@ fn a_vc_jwt_travels_in_a_clr_as_its_compact_form_and_still_verifies() {
     });
     let token = sign(
         &cred,
-        &JwtSigningKey::Ed25519(key.clone()),
+        &IssuerKey::from(key.clone()),
         HeaderKey::Kid(key.verifying_key().did_key_verification_method()),
         VcForm::V2,
     )
@@ -419,7 +422,8 @@ fn a_vc_jwt_travels_in_a_clr_as_its_compact_form_and_still_verifies() {
     let clr = openbadges::issue::Issuer::new(json!({"type": ["Profile"]}), key)
         .unwrap()
         .issue(&unsigned, openbadges::proof::Suite::EddsaRdfc2022)
-        .unwrap();
+        .unwrap()
+        .into_json();
     let report = openbadges::clr::verify_clr(&clr, &verifier).unwrap();
     assert!(report.verified(), "{report}");
     assert_eq!(
@@ -434,14 +438,15 @@ fn a_vc_jwt_travels_in_a_clr_as_its_compact_form_and_still_verifies() {
 
 #[test]
 fn a_clr_secured_as_a_vc_jwt_verifies_with_its_nested_credentials() {
-    use openbadges::jwt::{sign, HeaderKey, JwtSigningKey, VcForm};
+    use openbadges::jwt::{sign, HeaderKey, VcForm};
+    use openbadges::IssuerKey;
     let (clr, _) = our_clr();
     let mut unsigned = clr.clone();
     unsigned.as_object_mut().unwrap().remove("proof");
     let key = openbadges::keys::SigningKey::from_seed(&[0x53; 32]);
     let token = sign(
         &unsigned,
-        &JwtSigningKey::Ed25519(key.clone()),
+        &IssuerKey::from(key.clone()),
         HeaderKey::Kid(key.verifying_key().did_key_verification_method()),
         VcForm::V2,
     )

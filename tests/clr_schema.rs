@@ -158,7 +158,8 @@ fn a_clr_naming_the_clr_schema_is_checked_against_it() {
             }),
             Suite::EddsaRdfc2022,
         )
-        .expect("badge");
+        .expect("badge")
+        .into_json();
     let verifier = Verifier::new(VerifyOptions::default());
     let mut portfolio = Portfolio::new();
     portfolio
@@ -184,6 +185,7 @@ fn a_clr_naming_the_clr_schema_is_checked_against_it() {
         registrar
             .issue(&doc, Suite::EddsaRdfc2022)
             .expect("signed CLR")
+            .into_json()
     };
 
     let signed = sign_with_schema(&unsigned, CLR_SCHEMA);

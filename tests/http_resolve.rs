@@ -106,7 +106,10 @@ fn https_profile_and_did_web_issuers_verify_over_http() {
         None,
         0,
     ));
-    let signed = issuer.issue(&badge(), Suite::EddsaRdfc2022).unwrap();
+    let signed = issuer
+        .issue(&badge(), Suite::EddsaRdfc2022)
+        .unwrap()
+        .into_json();
     let r = Verifier::new(VerifyOptions::default().resolver(loopback()))
         .verify_value(&signed)
         .unwrap();
@@ -128,7 +131,10 @@ fn https_profile_and_did_web_issuers_verify_over_http() {
     let issuer = Issuer::new(json!({"id": did}), key)
         .unwrap()
         .with_verification_method(vm);
-    let signed = issuer.issue(&badge(), Suite::EddsaRdfc2022).unwrap();
+    let signed = issuer
+        .issue(&badge(), Suite::EddsaRdfc2022)
+        .unwrap()
+        .into_json();
     let r = Verifier::new(VerifyOptions::default().resolver(loopback()))
         .verify_value(&signed)
         .unwrap();
@@ -201,7 +207,8 @@ fn issuer_directory_served_on_loopback_through_rotation_and_retirement() {
                 t("2026-02-01T00:00:00Z"),
                 None,
             )
-            .unwrap();
+            .unwrap()
+            .into_json();
         let stolen = dir
             .issuer()
             .unwrap()
@@ -211,7 +218,8 @@ fn issuer_directory_served_on_loopback_through_rotation_and_retirement() {
                 t("2026-09-01T00:00:00Z"),
                 None,
             )
-            .unwrap();
+            .unwrap()
+            .into_json();
         let r = verify(&before);
         assert!(r.verified, "{id}: {r}");
 
@@ -226,7 +234,8 @@ fn issuer_directory_served_on_loopback_through_rotation_and_retirement() {
                 t("2026-06-15T00:00:00Z"),
                 None,
             )
-            .unwrap();
+            .unwrap()
+            .into_json();
         assert_eq!(after["proof"]["verificationMethod"], key2);
         for doc in [&before, &after, &stolen] {
             let r = verify(doc);

@@ -69,7 +69,8 @@ fn rotation_scenario(id: &str, retire_when_rotating: bool) {
             t("2026-02-01T00:00:00Z"),
             None,
         )
-        .unwrap();
+        .unwrap()
+        .into_json();
     // What a stolen key-1 would sign after the compromise.
     let late = issuer1
         .issue_at(
@@ -78,7 +79,8 @@ fn rotation_scenario(id: &str, retire_when_rotating: bool) {
             t("2026-09-01T00:00:00Z"),
             None,
         )
-        .unwrap();
+        .unwrap()
+        .into_json();
     let r = verify(served(&dir), &a);
     assert!(r.verified, "{r}");
 
@@ -99,7 +101,8 @@ fn rotation_scenario(id: &str, retire_when_rotating: bool) {
             t("2026-06-15T00:00:00Z"),
             None,
         )
-        .unwrap();
+        .unwrap()
+        .into_json();
     assert_eq!(b["proof"]["verificationMethod"], key2);
     if !retire_when_rotating {
         // Rotated, not retired: old and new badges verify against the re-published document.
@@ -196,7 +199,8 @@ fn did_web_issuer_rotates_with_a_retire_date() {
 /// date, like a proof's `created`, and the report says which key signed.
 #[test]
 fn jwt_kid_is_judged_against_the_retire_date() {
-    use openbadges::jwt::{sign, HeaderKey, JwtSigningKey, VcForm};
+    use openbadges::jwt::{sign, HeaderKey, VcForm};
+    use openbadges::IssuerKey;
     let tmp = tempfile::tempdir().unwrap();
     let id = "https://district.example/issuers/1";
     let (mut dir, _) =
@@ -205,7 +209,7 @@ fn jwt_kid_is_judged_against_the_retire_date() {
     let profile = json!({"id": id, "type": ["Profile"], "name": "Riverside USD"});
     let token_at = |dir: &IssuerDir, at: &str| {
         let doc = openbadges::issue::prepare(&badge("J"), &profile, t(at), None).unwrap();
-        let key = JwtSigningKey::Ed25519(dir.signing_key().unwrap());
+        let key = IssuerKey::from(dir.signing_key().unwrap());
         sign(&doc, &key, HeaderKey::Kid(key1.clone()), VcForm::V2).unwrap()
     };
     let before = token_at(&dir, "2026-02-01T00:00:00Z");
@@ -250,7 +254,8 @@ fn did_key_issuer_publishes_nothing_and_cannot_rotate() {
         .issuer()
         .unwrap()
         .issue(&badge("A"), Suite::EddsaRdfc2022)
-        .unwrap();
+        .unwrap()
+        .into_json();
     let r = Verifier::new(VerifyOptions::default())
         .verify_value(&signed)
         .unwrap();
@@ -313,7 +318,8 @@ fn badge_from_a_published_profile_verifies_in_the_js_reference() {
         .issuer()
         .unwrap()
         .issue(&badge("A"), Suite::EddsaRdfc2022)
-        .unwrap();
+        .unwrap()
+        .into_json();
     let profile = published[0].path.to_string_lossy().to_string();
     let (ok, out) = common::node(&d, "profile.mjs", &[&profile], &signed);
     assert!(ok, "the JS stack refused our badge: {out}");
@@ -344,7 +350,8 @@ fn bad_documents_key_files_and_ids_are_named() {
         .issuer()
         .unwrap()
         .issue(&badge("A"), Suite::EddsaRdfc2022)
-        .unwrap();
+        .unwrap()
+        .into_json();
     let profile = published[0].document.clone();
 
     // A Profile whose id is not where it was fetched from.

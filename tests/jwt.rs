@@ -8,25 +8,36 @@ use std::path::PathBuf;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use openbadges::jwt::{
-    sign, verify, BoundKeys, DidKeyJwtResolver, HeaderKey, JwtSigningKey, JwtVerifyOptions,
-    JwtVerifyingKey, VcForm,
+    sign, verify, BoundKeys, DidKeyJwtResolver, HeaderKey, JwtVerifyOptions, VcForm,
 };
-use openbadges::keys::SigningKey;
+use openbadges::keys::{IssuerKey, PublicKey, SigningKey};
 use rand_chacha::rand_core::SeedableRng;
 use serde_json::{json, Value};
 
 const ISSUER: &str = "https://riverside.example/issuer";
 
-fn rsa_key() -> rsa::RsaPrivateKey {
+/// A fixed RSA key, handed to the crate as a private JWK (its RSA type stays private).
+fn rsa_key() -> IssuerKey {
+    use rsa::traits::{PrivateKeyParts, PublicKeyParts};
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2048);
-    rsa::RsaPrivateKey::new(&mut rng, 2048).unwrap()
+    let k = rsa::RsaPrivateKey::new(&mut rng, 2048).unwrap();
+    let b = |n: &rsa::BigUint| URL_SAFE_NO_PAD.encode(n.to_bytes_be());
+    IssuerKey::from_private_jwk(
+        &json!({"kty": "RSA", "n": b(k.n()), "e": b(k.e()), "d": b(k.d()),
+        "p": b(&k.primes()[0]), "q": b(&k.primes()[1])}),
+    )
+    .unwrap()
 }
 
-fn keys() -> Vec<JwtSigningKey> {
+fn p256_key(seed: u8) -> IssuerKey {
+    IssuerKey::p256_from_bytes(&[seed; 32]).unwrap()
+}
+
+fn keys() -> Vec<IssuerKey> {
     vec![
-        JwtSigningKey::Ed25519(SigningKey::from_seed(&[1; 32])),
-        JwtSigningKey::P256(p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap()),
-        JwtSigningKey::rsa(rsa_key()).unwrap(),
+        IssuerKey::from(SigningKey::from_seed(&[1; 32])),
+        p256_key(7),
+        rsa_key(),
     ]
 }
 
@@ -73,7 +84,7 @@ fn round_trips_every_algorithm_and_form() {
                 if v1 { VcForm::V1 } else { VcForm::V2 },
             )
             .unwrap();
-            let bound = BoundKeys::new().bind(ISSUER, key.verifying_key());
+            let bound = BoundKeys::new().bind(ISSUER, key.public_key());
             let got = verify(&token, &bound, &opts()).unwrap();
             assert_eq!(got.credential, c, "{:?} v1={v1}", key.algorithm());
             assert!(got.warnings.is_empty(), "{:?}", got.warnings);
@@ -94,7 +105,7 @@ fn round_trips_every_algorithm_and_form() {
     c["issuer"]["id"] = k.verifying_key().did_key().into();
     let token = sign(
         &c,
-        &JwtSigningKey::Ed25519(k.clone()),
+        &IssuerKey::from(k.clone()),
         HeaderKey::Kid(k.verifying_key().did_key_verification_method()),
         VcForm::V2,
     )
@@ -114,11 +125,11 @@ fn forge(header: Value, payload: &Value, sig: &[u8]) -> String {
 #[test]
 fn checklist_35_to_40() {
     let ed = SigningKey::from_seed(&[1; 32]);
-    let rsa = JwtSigningKey::rsa(rsa_key()).unwrap();
-    let bound = BoundKeys::new().bind(ISSUER, JwtVerifyingKey::Ed25519(ed.verifying_key()));
+    let rsa = rsa_key();
+    let bound = BoundKeys::new().bind(ISSUER, PublicKey::from(ed.verifying_key()));
     let good = sign(
         &credential(false),
-        &JwtSigningKey::Ed25519(ed.clone()),
+        &IssuerKey::from(ed.clone()),
         HeaderKey::Jwk,
         VcForm::V2,
     )
@@ -146,7 +157,7 @@ fn checklist_35_to_40() {
     );
     assert!(err(&t, &bound).contains("not allowed"));
     // 37: EdDSA header with an RSA key
-    let rsa_bound = BoundKeys::new().bind(ISSUER, rsa.verifying_key());
+    let rsa_bound = BoundKeys::new().bind(ISSUER, rsa.public_key());
     assert!(
         err(&good, &rsa_bound)
             .to_lowercase()
@@ -194,10 +205,10 @@ fn checklist_35_to_40() {
     assert!(err("@@.b.c", &bound).contains("base64url"));
     // ES256 with a DER signature instead of raw r‖s
     let ec = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
-    let ec_bound = BoundKeys::new().bind(ISSUER, JwtVerifyingKey::P256(*ec.verifying_key()));
+    let ec_bound = BoundKeys::new().bind(ISSUER, PublicKey::from_jwk(&json!({"kty": "EC", "crv": "P-256", "x": URL_SAFE_NO_PAD.encode(ec.verifying_key().to_encoded_point(false).x().unwrap()), "y": URL_SAFE_NO_PAD.encode(ec.verifying_key().to_encoded_point(false).y().unwrap())})).unwrap());
     let t = sign(
         &credential(false),
-        &JwtSigningKey::P256(ec.clone()),
+        &IssuerKey::p256_from_bytes(&ec.to_bytes()).unwrap(),
         HeaderKey::Jwk,
         VcForm::V2,
     )
@@ -274,7 +285,7 @@ fn onedtech_rs256_badges() {
                 .unwrap(),
         )
         .unwrap();
-        let jwk = JwtVerifyingKey::from_jwk(&header["jwk"]).unwrap();
+        let jwk = PublicKey::from_jwk(&header["jwk"]).unwrap();
         let payload = openbadges::jwt::decode_unverified(&token).unwrap();
         let cred = payload.get("vc").unwrap_or(&payload);
         let issuer = cred["issuer"]
@@ -313,7 +324,7 @@ fn interop_with_jose() {
         let token = sign(&credential(false), &key, HeaderKey::Jwk, VcForm::V2).unwrap();
         let Some((ok, out)) = jose(
             "verify",
-            &json!({"token": token, "jwk": key.verifying_key().to_jwk(), "alg": alg}),
+            &json!({"token": token, "jwk": key.public_key().to_jwk(), "alg": alg}),
         ) else {
             return;
         };
@@ -330,7 +341,7 @@ fn interop_with_jose() {
         )
         .unwrap();
         assert!(ok, "{out}");
-        let bound = BoundKeys::new().bind(ISSUER, key.verifying_key());
+        let bound = BoundKeys::new().bind(ISSUER, key.public_key());
         verify(out.trim(), &bound, &opts()).unwrap_or_else(|e| panic!("{alg}: {e}"));
     }
 }
@@ -349,7 +360,7 @@ fn endorsement_jwts_are_verified_like_embedded_ones() {
     });
     let token = sign(
         &endorsement,
-        &JwtSigningKey::Ed25519(endorser.clone()),
+        &IssuerKey::from(endorser.clone()),
         HeaderKey::Kid(endorser.verifying_key().did_key_verification_method()),
         VcForm::V2,
     )
@@ -364,7 +375,7 @@ fn endorsement_jwts_are_verified_like_embedded_ones() {
         "description": "d", "criteria": {"narrative": "n"}, "endorsementJwt": [token.clone()]});
     let outer = sign(
         &badge,
-        &JwtSigningKey::Ed25519(district.clone()),
+        &IssuerKey::from(district.clone()),
         HeaderKey::Kid(district.verifying_key().did_key_verification_method()),
         VcForm::V2,
     )
@@ -388,7 +399,7 @@ fn p256_did_key_and_did_jwk_kids_are_resolved_offline() {
     multicodec.extend_from_slice(point.as_bytes());
     let did_key = format!("did:key:z{}", bs58::encode(multicodec).into_string());
     assert!(did_key.starts_with("did:key:zDn"), "{did_key}");
-    let jwk = JwtVerifyingKey::P256(*ec.verifying_key()).to_jwk();
+    let jwk = PublicKey::from_jwk(&json!({"kty": "EC", "crv": "P-256", "x": URL_SAFE_NO_PAD.encode(ec.verifying_key().to_encoded_point(false).x().unwrap()), "y": URL_SAFE_NO_PAD.encode(ec.verifying_key().to_encoded_point(false).y().unwrap())})).unwrap().to_jwk();
     let did_jwk = format!("did:jwk:{}", URL_SAFE_NO_PAD.encode(jwk.to_string()));
     let verifier = Verifier::new(VerifyOptions::default());
     for (did, kid) in [
@@ -408,7 +419,7 @@ fn p256_did_key_and_did_jwk_kids_are_resolved_offline() {
                 "achievement": {"id": "urn:a:fg", "type": ["Achievement"], "name": "Flexible Grouping",
                     "description": "d", "criteria": {"narrative": "n"}}}
         });
-        let key = JwtSigningKey::P256(ec.clone());
+        let key = IssuerKey::p256_from_bytes(&ec.to_bytes()).unwrap();
         let token = sign(&credential, &key, HeaderKey::Kid(kid.clone()), VcForm::V2).unwrap();
         let r = verifier.verify_jwt(&token);
         assert!(r.verified, "{kid}:\n{r}");

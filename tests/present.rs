@@ -36,7 +36,7 @@ fn badge(subject: &str) -> Value {
             }),
             Suite::EddsaRdfc2022,
         )
-        .unwrap()
+        .unwrap().into_json()
 }
 
 fn problem(r: &openbadges::present::PresentationReport) -> String {

@@ -140,10 +140,12 @@ impl World {
             self.partner
                 .issue_at(&cred, Suite::EddsaRdfc2022, t(date), None)
                 .unwrap()
+                .into_json()
         } else {
             self.district
                 .issue_at(&cred, Suite::EddsaRdfc2022, t(date), Some(&mut self.status))
                 .unwrap()
+                .into_json()
         }
     }
 
@@ -165,6 +167,7 @@ impl World {
         self.reviewers[k]
             .issue_at(&e, Suite::EddsaRdfc2022, t(date), None)
             .unwrap()
+            .into_json()
     }
 
     fn reviewer(&self, k: usize) -> String {
@@ -179,7 +182,8 @@ impl World {
         let list = self
             .district
             .issue_at(&list, Suite::EddsaRdfc2022, t("2024-01-01T00:00:00Z"), None)
-            .unwrap();
+            .unwrap()
+            .into_json();
         res.insert(STATUS_URL, serde_json::to_vec(&list).unwrap());
         Verifier::new(
             VerifyOptions::default()
@@ -452,7 +456,8 @@ fn a_committee_of_three_listed_reviewers_must_endorse_each_pathway_badge() {
             t("2025-10-01T00:00:00Z"),
             None,
         )
-        .unwrap();
+        .unwrap()
+        .into_json();
     let b2 = w.badge(MARIA, &ids[1], "2025-11-01T00:00:00Z");
     let id2 = b2["id"].as_str().unwrap().to_string();
     let e0 = w.endorsement(0, &id2, "2025-11-02T00:00:00Z");
@@ -744,6 +749,7 @@ fn each_teacher_builds_a_pathway_from_the_catalog_approved_by_an_administrator()
         w.reviewers[k]
             .issue_at(&cred, Suite::EddsaRdfc2022, t("2025-08-15T00:00:00Z"), None)
             .unwrap()
+            .into_json()
     };
     let approved = plan(&mut w, 3, MARIA, &[&ids[0], &ids[1], &ids[2]]);
     let not_an_approver = plan(&mut w, 0, MARIA, &[&ids[3], &ids[4], &ids[0]]);

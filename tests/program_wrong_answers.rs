@@ -88,6 +88,7 @@ impl World {
         issuer
             .issue_at(&cred, Suite::EddsaRdfc2022, t(date), None)
             .unwrap()
+            .into_json()
     }
 
     fn badge(&self, who: &str, achievement: &str, date: &str) -> Value {

@@ -24,7 +24,7 @@ fn foreign_badge(n: u8) -> Value {
     let mut b = badge("did:example:maria");
     b.as_object_mut().unwrap().remove("issuer");
     b["credentialSubject"]["achievement"]["name"] = json!(format!("Lakeshore badge {n}"));
-    issuer.issue(&b, Suite::EddsaJcs2022).unwrap()
+    issuer.issue(&b, Suite::EddsaJcs2022).unwrap().into_json()
 }
 
 fn get_with(url: &str, token: Option<&str>) -> Reply {

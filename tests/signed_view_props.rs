@@ -47,6 +47,7 @@ fn fixture(revoke: bool, expired: bool) -> (Value, Verifier) {
         .unwrap();
     let signed = issuer
         .signer()
+        .expect("an Ed25519 issuer")
         .sign(
             &doc,
             Suite::EddsaRdfc2022,
@@ -63,7 +64,8 @@ fn fixture(revoke: bool, expired: bool) -> (Value, Verifier) {
             now() - chrono::Duration::days(1),
             None,
         )
-        .unwrap();
+        .unwrap()
+        .into_json();
     let mut local = LocalResources::new();
     local.insert(LIST, serde_json::to_vec(&list).unwrap());
     let verifier = Verifier::new(VerifyOptions::default().at(now()).resolver(Arc::new(local)));

@@ -117,6 +117,7 @@ impl World {
         issuer
             .issue_at(&cred, Suite::EddsaRdfc2022, t(date), status)
             .unwrap()
+            .into_json()
     }
 
     fn verifier(&self, now: &str, trust: Option<TrustList>) -> Verifier {
@@ -127,7 +128,8 @@ impl World {
         let list = self
             .issuer(RIVERSIDE)
             .issue_at(&list, Suite::EddsaRdfc2022, t("2023-01-01T00:00:00Z"), None)
-            .unwrap();
+            .unwrap()
+            .into_json();
         res.insert(STATUS_URL, serde_json::to_vec(&list).unwrap());
         let mut o = VerifyOptions::default()
             .at(t(now))
@@ -589,7 +591,8 @@ fn why_a_credential_did_not_count() {
             t("2024-11-12T00:00:00Z"),
             None,
         )
-        .unwrap();
+        .unwrap()
+        .into_json();
     let someone_else = w.badge(
         RIVERSIDE,
         &ach("close-reading"),
@@ -868,7 +871,8 @@ fn a_stack_award_with_digest_evidence_verifies_in_the_js_reference() {
                 t(&format!("2025-0{}-01T00:00:00Z", i + 1)),
                 None,
             )
-            .unwrap();
+            .unwrap()
+            .into_json();
         folio
             .add_value(format!("b{i}"), &signed, &verifier)
             .unwrap();

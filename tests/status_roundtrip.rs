@@ -51,6 +51,7 @@ fn thousand_badges_revoke_suspend_reinstate() {
             let doc = issuer.prepare(&badge(i), now, Some(store)).unwrap();
             issuer
                 .signer()
+                .expect("an Ed25519 issuer")
                 .sign(&doc, Suite::EddsaRdfc2022, &created)
                 .unwrap()
         })
@@ -84,7 +85,8 @@ fn thousand_badges_revoke_suspend_reinstate() {
         serde_json::to_vec(
             &issuer
                 .issue_at(&list, Suite::EddsaRdfc2022, now, None)
-                .unwrap(),
+                .unwrap()
+                .into_json(),
         )
         .unwrap()
     };
@@ -132,7 +134,8 @@ fn list_from_another_issuer_is_read_and_named_a_tampered_one_is_not_trusted() {
     let mut rev = StatusListStore::new(REV, Purpose::Revocation).unwrap();
     let signed = issuer
         .issue_at(&badge(1), Suite::EddsaRdfc2022, now, Some(&mut rev))
-        .unwrap();
+        .unwrap()
+        .into_json();
     let run = |list: Value| {
         let mut res = LocalResources::new();
         res.insert(REV, serde_json::to_vec(&list).unwrap());
@@ -147,7 +150,8 @@ fn list_from_another_issuer_is_read_and_named_a_tampered_one_is_not_trusted() {
             now,
             None,
         )
-        .unwrap();
+        .unwrap()
+        .into_json();
     // Bitstring Status List: the list's issuer MAY differ from the credential's. A list whose own
     // proof verifies is read, and the report names who signed it.
     let r = run(by_other);
@@ -165,7 +169,8 @@ fn list_from_another_issuer_is_read_and_named_a_tampered_one_is_not_trusted() {
             now,
             None,
         )
-        .unwrap();
+        .unwrap()
+        .into_json();
     tampered["credentialSubject"]["encodedList"] = StatusListStore::new(REV, Purpose::Revocation)
         .unwrap()
         .list_credential("x", "y")["credentialSubject"]["encodedList"]
@@ -204,7 +209,8 @@ fn status_check_bad_entries() {
                 now,
                 None,
             )
-            .unwrap(),
+            .unwrap()
+            .into_json(),
     )
     .unwrap();
     for (index, expect) in [
@@ -217,7 +223,8 @@ fn status_check_bad_entries() {
             "statusPurpose": "revocation", "statusListIndex": index, "statusListCredential": REV});
         let signed = issuer
             .issue_at(&doc, Suite::EddsaRdfc2022, now, None)
-            .unwrap();
+            .unwrap()
+            .into_json();
         let mut res = LocalResources::new();
         res.insert(REV, list.clone());
         let r = Verifier::new(VerifyOptions::default().at(now).resolver(Arc::new(res)))

@@ -382,10 +382,12 @@ impl Awarder {
                 let signer =
                     Issuer::new(json!({"id": a.assessor, "type": ["Profile"]}), key.clone())?;
                 let e = self.endorsement(&id, submission, decision, &a.assessor)?;
-                endorsements.push(signer.issue_at(&e, self.suite, now, None)?);
+                endorsements.push(signer.issue_at(&e, self.suite, now, None)?.into_json());
             }
             badge["endorsement"] = Value::Array(endorsements);
         }
-        self.issuer.issue_at(&badge, self.suite, now, None)
+        self.issuer
+            .issue_at(&badge, self.suite, now, None)
+            .map(crate::issue::Issued::into_json)
     }
 }

@@ -27,7 +27,7 @@ use crate::verify::Verifier;
 ///   "type": ["VerifiableCredential", "OpenBadgeCredential"], "name": "Calibration",
 ///   "credentialSubject": {"id": "did:example:assessor-a", "type": ["AchievementSubject"],
 ///     "achievement": {"id": "urn:a:calibration", "type": ["Achievement"], "name": "Calibration",
-///       "description": "d", "criteria": {"narrative": "n"}}}}), Suite::EddsaRdfc2022)?;
+///       "description": "d", "criteria": {"narrative": "n"}}}}), Suite::EddsaRdfc2022)?.into_json();
 /// let verifier = Verifier::new(VerifyOptions::default());
 /// let mut held = AssessorCredentials::new();
 /// held.add_value("calibration.json", &calibration, &verifier)?;

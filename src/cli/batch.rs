@@ -252,7 +252,7 @@ pub(crate) fn run(args: &BatchArgs, issuer: Issuer) -> Result<u8> {
 
     let progress =
         Progress::new(|| roster::estimate_rows(&args.roster).saturating_sub(already as u64));
-    let signer = issuer.signer();
+    let signer = issuer.di_signer()?;
     let ctx = Ctx {
         issuer: &issuer,
         achievement: &achievement,
@@ -558,7 +558,7 @@ impl Ctx<'_> {
             .issuer
             .issue_at(&self.credential(&job), self.suite, self.now, None)
         {
-            Ok(s) => s,
+            Ok(s) => s.into_json(),
             Err(e) => return self.problem(&job, &e),
         };
         match self.output {

@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::{parse_suite, print_json, read_json};
+use super::read_json;
 use crate::error::{Error, ErrorKind, Result};
 use crate::issuer::{IssuerDir, IssuerKind, Publication};
 use crate::status::StatusListStore;
@@ -145,36 +145,13 @@ pub(super) fn issue_with_dir(
         ));
     }
     let now = chrono::Utc::now();
-    if let Some(rest) = suite.strip_prefix("jwt-") {
-        if rest != "eddsa" || status_store.is_some() {
-            return Err(Error::new(
-                ErrorKind::Usage,
-                "an issuer directory holds Ed25519 keys: use --suite jwt-eddsa (without --status-store)",
-            ));
-        }
-        let profile = json!({"id": d.id(), "type": ["Profile"], "name": d.name()});
-        let doc = crate::issue::prepare(&credential, &profile, now, None)?;
-        let v1 = doc.pointer("/@context/0").and_then(Value::as_str) == Some(crate::verify::VC_V1);
-        let token = crate::jwt::sign(
-            &doc,
-            &crate::jwt::JwtSigningKey::Ed25519(d.signing_key()?),
-            crate::jwt::HeaderKey::Kid(d.current_key_id().to_string()),
-            if v1 {
-                crate::jwt::VcForm::V1
-            } else {
-                crate::jwt::VcForm::V2
-            },
-        )?;
-        println!("{token}");
-        return Ok(0);
-    }
-    let suite = parse_suite(suite)?;
+    let securing = crate::issue::Securing::from_name(suite)?;
     let issuer = d.issuer()?;
     let mut store = status_store.map(StatusListStore::load).transpose()?;
-    let signed = issuer.issue_at(&credential, suite, now, store.as_mut())?;
+    let issued = issuer.issue_at(&credential, securing, now, store.as_mut())?;
     if let (Some(store), Some(path)) = (store, status_store) {
         store.save(path)?;
     }
-    print_json(&signed)?;
+    super::print_out(&issued.to_text())?;
     Ok(0)
 }

@@ -20,8 +20,8 @@ use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::issue::Issuer;
-use crate::keys::SigningKey;
+use crate::issue::{Issuer, Securing};
+use crate::keys::{IssuerKey, KeyAlgorithm, SigningKey};
 use crate::proof::{Expectations, ProofVerifier, Suite};
 use crate::status::{Purpose, StatusListStore};
 use crate::verify::{Report, TrustList, Verifier, VerifyOptions};
@@ -464,88 +464,47 @@ fn parse_suite(s: &str) -> Result<Suite> {
     Suite::from_name(s)
 }
 
-/// Signs `credential` as a VC-JWT for `issue --suite jwt-*`.
-fn issue_jwt(suite: &str, key: &KeyArgs, credential: &Value) -> Result<String> {
-    use crate::jwt::{HeaderKey, JwtSigningKey, VcForm};
-    let jwt_key = match suite {
-        "jwt-eddsa" => JwtSigningKey::Ed25519(load_key(key)?),
-        "jwt-es256" | "jwt-rs256" => {
-            let path = key.key.as_ref().ok_or_else(|| {
-                Error::new(ErrorKind::Usage, format!("--suite {suite} needs --key FILE with a privateKeyJwk (openbadges keygen --jwt p256|rsa)"))
-            })?;
-            let v = crate::issuer::read_secret_file(path)?;
-            let jwk = v.get("privateKeyJwk").ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Key,
-                    format!(
-                        "{}: no `privateKeyJwk` (write it with `openbadges keygen --jwt p256|rsa`)",
-                        path.display()
-                    ),
-                )
-            })?;
-            let k = JwtSigningKey::from_private_jwk(jwk)?;
-            let want = if suite == "jwt-es256" {
-                "ES256"
-            } else {
-                "RS256"
-            };
-            if k.algorithm().name() != want {
-                return Err(Error::new(
-                    ErrorKind::Key,
-                    format!(
-                        "--suite {suite} needs a {want} key; {} holds a {} key",
-                        path.display(),
-                        k.algorithm().name()
-                    ),
-                ));
-            }
-            k
-        }
-        other => {
-            return Err(Error::new(
-                ErrorKind::Usage,
-                format!("unknown suite `{other}`; expected jwt-eddsa, jwt-es256 or jwt-rs256"),
-            ))
-        }
+/// The key `issue --suite S` signs with: the Ed25519 key (`--key`/`--seed`) for the Data Integrity
+/// suites and `jwt-eddsa`, a `privateKeyJwk` in `--key FILE` for `jwt-es256` / `jwt-rs256`.
+fn issuing_key(securing: Securing, key: &KeyArgs) -> Result<IssuerKey> {
+    let want = match securing {
+        Securing::Jwt(alg) if alg != crate::jwt::Algorithm::EdDsa => alg,
+        _ => return load_key(key).map(IssuerKey::from),
     };
-    // The issuer: the credential's, else (Ed25519) the key's did:key.
-    let mut doc = credential.clone();
-    let issuer_id = match (&jwt_key, doc.get("issuer")) {
-        (_, Some(Value::String(s))) => s.clone(),
-        (_, Some(Value::Object(o))) if o.contains_key("id") => {
-            o["id"].as_str().unwrap_or("").to_string()
-        }
-        (JwtSigningKey::Ed25519(k), _) => k.verifying_key().did_key(),
-        _ => {
-            return Err(Error::new(
-                ErrorKind::Usage,
-                "the credential needs an issuer id for ES256/RS256 tokens",
-            ))
-        }
-    };
-    doc = crate::issue::prepare(&doc, &json!({"id": issuer_id}), chrono::Utc::now(), None)?;
-    if doc.get("issuer").and_then(|i| i.get("id")).is_none()
-        && doc.get("issuer").and_then(Value::as_str).is_none()
-    {
-        doc["issuer"] = json!({"id": issuer_id});
+    let path = key.key.as_ref().ok_or_else(|| {
+        Error::new(
+            ErrorKind::Usage,
+            format!("--suite {} needs --key FILE with a privateKeyJwk (openbadges keygen --jwt p256|rsa)", securing.name()),
+        )
+    })?;
+    let v = crate::issuer::read_secret_file(path)?;
+    let jwk = v.get("privateKeyJwk").ok_or_else(|| {
+        Error::new(
+            ErrorKind::Key,
+            format!(
+                "{}: no `privateKeyJwk` (write it with `openbadges keygen --jwt p256|rsa`)",
+                path.display()
+            ),
+        )
+    })?;
+    let k = IssuerKey::from_private_jwk(jwk)?;
+    if k.jwt_algorithm() != want {
+        return Err(Error::new(
+            ErrorKind::Key,
+            format!(
+                "--suite {} needs a {} key; {} holds a {} key",
+                securing.name(),
+                want.name(),
+                path.display(),
+                k.jwt_algorithm().name()
+            ),
+        ));
     }
-    let header = match &jwt_key {
-        JwtSigningKey::Ed25519(k) if issuer_id == k.verifying_key().did_key() => {
-            HeaderKey::Kid(k.verifying_key().did_key_verification_method())
-        }
-        _ => HeaderKey::Jwk,
-    };
-    let v1 = doc.pointer("/@context/0").and_then(Value::as_str) == Some(crate::verify::VC_V1);
-    crate::jwt::sign(
-        &doc,
-        &jwt_key,
-        header,
-        if v1 { VcForm::V1 } else { VcForm::V2 },
-    )
+    Ok(k)
 }
 
 /// An issuer for a credential: its own issuer profile when it has one, else the key's did:key.
-pub(crate) fn issuer_for(credential: &Value, key: SigningKey) -> Result<Issuer> {
+pub(crate) fn issuer_for(credential: &Value, key: impl Into<IssuerKey>) -> Result<Issuer> {
     let profile = match credential.get("issuer") {
         Some(Value::Object(o)) => Value::Object(o.clone()),
         Some(Value::String(s)) if !s.is_empty() => json!({"id": s}),
@@ -562,13 +521,7 @@ fn run(cmd: Command) -> Result<u8> {
             out,
         } => {
             let key = match kind.as_str() {
-                "p256" => crate::jwt::JwtSigningKey::P256(p256::ecdsa::SigningKey::random(
-                    &mut rand_core::OsRng,
-                )),
-                "rsa" => crate::jwt::JwtSigningKey::rsa(
-                    rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048)
-                        .map_err(|e| Error::new(ErrorKind::Key, e.to_string()))?,
-                )?,
+                "p256" | "rsa" => IssuerKey::generate(KeyAlgorithm::from_name(&kind)?)?,
                 other => {
                     return Err(Error::new(
                         ErrorKind::Usage,
@@ -576,7 +529,7 @@ fn run(cmd: Command) -> Result<u8> {
                     ))
                 }
             };
-            let public = json!({"publicKeyJwk": key.verifying_key().to_jwk()});
+            let public = json!({"publicKeyJwk": key.public_jwk()});
             let mut full = public.clone();
             full["privateKeyJwk"] = key.to_private_jwk();
             write_or_print_key(out.as_deref(), &full, &public)
@@ -611,36 +564,21 @@ fn run(cmd: Command) -> Result<u8> {
             suite,
             status_store,
             file,
-        } if suite.starts_with("jwt-") => {
-            if status_store.is_some() {
-                return Err(Error::new(
-                    ErrorKind::Usage,
-                    "--status-store with a jwt-* suite is not supported yet",
-                ));
-            }
-            let credential = read_json(&file)?;
-            print_out(&format!("{}\n", issue_jwt(&suite, &key, &credential)?))?;
-            Ok(0)
-        }
-        Command::Issue {
-            signer: SignerArgs { key, .. },
-            suite,
-            status_store,
-            file,
         } => {
-            let suite = parse_suite(&suite)?;
-            let key = load_key(&key)?;
+            let securing = Securing::from_name(&suite)?;
+            let key = issuing_key(securing, &key)?;
             let credential = read_json(&file)?;
             let issuer = issuer_for(&credential, key)?;
             let mut store = status_store
                 .as_deref()
                 .map(StatusListStore::load)
                 .transpose()?;
-            let signed = issuer.issue_at(&credential, suite, chrono::Utc::now(), store.as_mut())?;
+            let issued =
+                issuer.issue_at(&credential, securing, chrono::Utc::now(), store.as_mut())?;
             if let (Some(store), Some(path)) = (store, status_store) {
                 store.save(&path)?;
             }
-            print_json(&signed)?;
+            print_out(&issued.to_text())?;
             Ok(0)
         }
         Command::Verify {
@@ -946,7 +884,9 @@ fn status(cmd: StatusCommand) -> Result<u8> {
             })?;
             let now = chrono::Utc::now();
             let list = s.list_credential(iss.id(), &now.format("%Y-%m-%dT%H:%M:%SZ").to_string());
-            let signed = iss.issue_at(&list, Suite::EddsaRdfc2022, now, None)?;
+            let signed = iss
+                .issue_at(&list, Suite::EddsaRdfc2022, now, None)?
+                .into_json();
             let text = serde_json::to_string_pretty(&signed)
                 .map_err(|e| Error::new(ErrorKind::Io, e.to_string()))?;
             crate::atomic_file::write(&out, text.as_bytes(), 0o644)?;
@@ -988,10 +928,10 @@ fn speed(suite: Option<String>, n: u32, as_json: bool) -> Result<u8> {
     for suite in suites {
         let prepared = issuer.prepare(&sample, now, None)?;
         let opts = crate::proof::ProofOptions::assertion().created("2026-01-01T00:00:00Z");
-        let mut signed = issuer.signer().sign(&prepared, suite, &opts)?;
+        let mut signed = issuer.di_signer()?.sign(&prepared, suite, &opts)?;
         let t = Instant::now();
         for _ in 0..n {
-            signed = issuer.signer().sign(&prepared, suite, &opts)?;
+            signed = issuer.di_signer()?.sign(&prepared, suite, &opts)?;
         }
         let sign_s = t.elapsed().as_secs_f64();
         let t = Instant::now();

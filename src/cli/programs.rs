@@ -493,7 +493,9 @@ pub(super) fn clr(cmd: ClrCommand) -> Result<u8> {
                 eprintln!("openbadges: left out {source}: {why}");
             }
             let issuer = signer.issuer(serde_json::json!({"type": ["Profile"]}))?;
-            let signed = issuer.issue_at(&bundle.clr, suite, verify.now()?, None)?;
+            let signed = issuer
+                .issue_at(&bundle.clr, suite, verify.now()?, None)?
+                .into_json();
             write_out(out.as_ref(), &signed)?;
             Ok(0)
         }

@@ -112,12 +112,12 @@ pub struct Bundle {
 ///     "credentialSubject": {"id": "did:example:maria", "type": ["AchievementSubject"],
 ///         "achievement": {"id": "urn:a:math-talks", "type": ["Achievement"], "name": "Math Talks",
 ///                         "description": "d", "criteria": {"narrative": "n"}}}
-/// }), Suite::EddsaRdfc2022)?;
+/// }), Suite::EddsaRdfc2022)?.into_json();
 /// let verifier = Verifier::new(VerifyOptions::default());
 /// let mut portfolio = Portfolio::new();
 /// portfolio.add_value("badge.json", &badge, &verifier)?;
 /// let unsigned = clr::bundle(&portfolio, "did:example:maria", "Maria's record", None)?;
-/// let signed = district.issue(&unsigned, Suite::EddsaRdfc2022)?;
+/// let signed = district.issue(&unsigned, Suite::EddsaRdfc2022)?.into_json();
 /// let report = clr::verify_clr(&signed, &verifier)?;
 /// assert!(report.verified());
 /// assert_eq!(report.credentials.len(), 1);
@@ -153,7 +153,7 @@ pub fn bundle(
 ///             "identifier": [openbadges::identity::IdentityObject::hashed_email(who, "s").to_value()],
 ///             "achievement": {"id": "urn:a:math-talks", "type": ["Achievement"], "name": "Math Talks",
 ///                             "description": "d", "criteria": {"narrative": "n"}}}
-///     }), Suite::EddsaRdfc2022)?;
+///     }), Suite::EddsaRdfc2022)?.into_json();
 ///     portfolio.add_value(who, &badge, &verifier)?;
 /// }
 /// let b = clr::bundle_for(&portfolio, "maria@district.example", "Maria's record", None)?;

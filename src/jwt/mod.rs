@@ -12,7 +12,8 @@
 //!
 //! # Example
 //! ```
-//! use openbadges::jwt::{sign, verify, HeaderKey, JwtSigningKey, JwtVerifyOptions, VcForm, DidKeyJwtResolver};
+//! use openbadges::jwt::{sign, verify, HeaderKey, JwtVerifyOptions, VcForm, DidKeyJwtResolver};
+//! use openbadges::IssuerKey;
 //! use openbadges::keys::SigningKey;
 //! let key = SigningKey::from_seed(&[7; 32]);
 //! let did = key.verifying_key().did_key();
@@ -23,15 +24,13 @@
 //!   "credentialSubject": {"id": "did:example:t", "type": ["AchievementSubject"]}
 //! });
 //! let kid = key.verifying_key().did_key_verification_method();
-//! let token = sign(&credential, &JwtSigningKey::Ed25519(key), HeaderKey::Kid(kid), VcForm::V2)?;
+//! let token = sign(&credential, &IssuerKey::from(key), HeaderKey::Kid(kid), VcForm::V2)?;
 //! let verified = verify(&token, &DidKeyJwtResolver, &JwtVerifyOptions::default())?;
 //! assert_eq!(verified.credential["id"], "urn:uuid:1");
 //! # Ok::<(), openbadges::Error>(())
 //! ```
 
-mod jwk;
-
-pub use jwk::{JwtSigningKey, JwtVerifyingKey};
+pub use crate::keys::{IssuerKey, PublicKey};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -129,14 +128,14 @@ use crate::vocab::issuer_id;
 /// Signs `credential` as a compact JWS.
 pub fn sign(
     credential: &Value,
-    key: &JwtSigningKey,
+    key: &IssuerKey,
     header_key: HeaderKey,
     form: VcForm,
 ) -> Result<String> {
     let c = credential
         .as_object()
         .ok_or_else(|| Error::model("a credential must be a JSON object"))?;
-    let alg = key.algorithm();
+    let alg = key.jwt_algorithm();
     let mut header = Map::new();
     header.insert("alg".into(), alg.name().into());
     header.insert("typ".into(), "JWT".into());
@@ -145,7 +144,7 @@ pub fn sign(
             header.insert("kid".into(), k.into());
         }
         HeaderKey::Jwk => {
-            header.insert("jwk".into(), key.verifying_key().to_jwk());
+            header.insert("jwk".into(), key.public_jwk());
         }
     }
     let v = Value::Object(c.clone());
@@ -179,7 +178,7 @@ pub fn sign(
     let h = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).map_err(|e| bad(e.to_string()))?);
     let p = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).map_err(|e| bad(e.to_string()))?);
     let input = format!("{h}.{p}");
-    let sig = key.sign(input.as_bytes())?;
+    let sig = key.sign_jws(input.as_bytes())?;
     Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig)))
 }
 
@@ -189,9 +188,9 @@ pub trait JwtKeyResolver {
     fn key_for(
         &self,
         kid: Option<&str>,
-        header_jwk: Option<&JwtVerifyingKey>,
+        header_jwk: Option<&PublicKey>,
         issuer: &str,
-    ) -> Result<Option<JwtVerifyingKey>>;
+    ) -> Result<Option<PublicKey>>;
 }
 
 /// Resolves `did:key` (Ed25519 and P-256) and `did:jwk` kids offline, and binds nothing else.
@@ -202,9 +201,9 @@ impl JwtKeyResolver for DidKeyJwtResolver {
     fn key_for(
         &self,
         kid: Option<&str>,
-        _jwk: Option<&JwtVerifyingKey>,
+        _jwk: Option<&PublicKey>,
         issuer: &str,
-    ) -> Result<Option<JwtVerifyingKey>> {
+    ) -> Result<Option<PublicKey>> {
         let Some(kid) = kid.filter(|k| k.starts_with("did:key:") || k.starts_with("did:jwk:"))
         else {
             return Ok(None);
@@ -215,7 +214,7 @@ impl JwtKeyResolver for DidKeyJwtResolver {
                 "the kid `{kid}` is not controlled by the issuer `{issuer}`"
             )));
         }
-        jwk::key_from_did(kid).map(Some)
+        PublicKey::from_did(kid).map(Some)
     }
 }
 
@@ -223,7 +222,7 @@ impl JwtKeyResolver for DidKeyJwtResolver {
 /// `jwk` is accepted only if it equals one of the issuer's bound keys.
 #[derive(Debug, Clone, Default)]
 pub struct BoundKeys {
-    keys: Vec<(String, JwtVerifyingKey)>,
+    keys: Vec<(String, PublicKey)>,
 }
 
 impl BoundKeys {
@@ -232,7 +231,7 @@ impl BoundKeys {
         Self::default()
     }
     /// Binds `key` to `issuer`.
-    pub fn bind(mut self, issuer: impl Into<String>, key: JwtVerifyingKey) -> Self {
+    pub fn bind(mut self, issuer: impl Into<String>, key: PublicKey) -> Self {
         self.keys.push((issuer.into(), key));
         self
     }
@@ -242,13 +241,13 @@ impl JwtKeyResolver for BoundKeys {
     fn key_for(
         &self,
         kid: Option<&str>,
-        jwk: Option<&JwtVerifyingKey>,
+        jwk: Option<&PublicKey>,
         issuer: &str,
-    ) -> Result<Option<JwtVerifyingKey>> {
+    ) -> Result<Option<PublicKey>> {
         if let Some(k) = DidKeyJwtResolver.key_for(kid, jwk, issuer)? {
             return Ok(Some(k));
         }
-        let mine: Vec<&JwtVerifyingKey> = self
+        let mine: Vec<&PublicKey> = self
             .keys
             .iter()
             .filter(|(i, _)| i == issuer)
@@ -374,24 +373,22 @@ pub fn verify(
         .unwrap_or("")
         .to_string();
     let header_jwk = match header.get("jwk") {
-        Some(j) => {
-            Some(JwtVerifyingKey::from_jwk(j).map_err(|e| e.context("in the JWT header `jwk`"))?)
-        }
+        Some(j) => Some(PublicKey::from_jwk(j).map_err(|e| e.context("in the JWT header `jwk`"))?),
         None => None,
     };
     let kid = header.get("kid").and_then(Value::as_str);
     let key = keys
         .key_for(kid, header_jwk.as_ref(), &issuer)?
         .ok_or_else(|| bad(format!("no key bound to the issuer `{issuer}` (a header jwk alone proves nothing; bind the issuer's key through its DID document, key set or a trust entry)")))?;
-    if key.algorithm() != alg {
+    if key.jwt_algorithm() != alg {
         return Err(bad(format!(
             "algorithm `{}` does not match the key type ({})",
             alg.name(),
-            key.algorithm().name()
+            key.jwt_algorithm().name()
         )));
     }
     let input = format!("{}.{}", parts[0], parts[1]);
-    if !key.verify(input.as_bytes(), &sig) {
+    if !key.verify_jws(input.as_bytes(), &sig) {
         return Err(bad("the JWT signature does not verify"));
     }
     // Claims must agree with the credential.

@@ -1,13 +1,17 @@
-//! Keys: Ed25519 signing and verifying keys, Multikey encoding, did:key, and verification methods.
+//! Keys: Ed25519 signing and verifying keys, the issuer key type that also wraps P-256 and RSA
+//! ([`IssuerKey`], [`PublicKey`]), JWK, Multikey encoding, did:key, did:jwk, and verification
+//! methods.
 //!
 //! This is the only module that touches secret bytes. [`SigningKey`] zeroizes on drop and never
 //! prints its secret; [`VerifyingKey`] verifies strictly (`verify_strict`: no small-order keys, no
 //! malleable signatures) and refuses weak keys at import.
 
 mod did_key;
+mod jwk;
 mod multikey;
 
 pub use did_key::{did_key_document, DidKeyResolver};
+pub use jwk::{IssuerKey, KeyAlgorithm, PublicKey};
 pub use multikey::{decode_multibase_key, MULTICODEC_ED25519_PRIV, MULTICODEC_ED25519_PUB};
 
 use std::fmt;

@@ -19,7 +19,7 @@
 //!   "credentialSubject": {"id": teacher_did, "type": ["AchievementSubject"],
 //!     "achievement": {"id": "https://riverside.example/a/gm", "type": ["Achievement"], "name": "Growth Mindset",
 //!       "description": "Fosters a growth mindset.", "criteria": {"narrative": "Rubric 3+."}}}
-//! }), Suite::EddsaRdfc2022)?;
+//! }), Suite::EddsaRdfc2022)?.into_json();
 //! let vp = present(&[badge], &Signer::did_key(teacher), "nonce-123", Some("lakeside.example"))?;
 //! let report = verify_presentation(&vp, &VerifyOptions::default(), "nonce-123", Some("lakeside.example"))?;
 //! assert!(report.verified, "{report:?}");

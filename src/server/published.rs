@@ -204,7 +204,7 @@ impl Publisher {
         let issuer = self.issuer.clone();
         let created = stamp(now);
         let signed = tokio::task::spawn_blocking(move || {
-            issuer.signer().sign(
+            issuer.di_signer()?.sign(
                 &unsigned,
                 Suite::EddsaRdfc2022,
                 &ProofOptions::assertion().created(created),

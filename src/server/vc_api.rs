@@ -40,13 +40,7 @@ fn respond(r: Result<Response, Problem>) -> Response {
     r.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// How an issued credential is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Securing {
-    DataIntegrity(Suite),
-    /// VC-JWT, EdDSA with the issuer's current key.
-    JwtEdDsa,
-}
+use crate::issue::Securing;
 
 /// A checked issue request.
 #[derive(Debug)]
@@ -231,7 +225,7 @@ impl IssueRequest {
         // cryptosuite
         let securing = match options.get("cryptosuite") {
             None | Some(Value::Null) => Securing::DataIntegrity(Suite::EddsaRdfc2022),
-            Some(Value::String(s)) if s == "jwt-eddsa" || s == "vc-jwt" => Securing::JwtEdDsa,
+            Some(Value::String(s)) if s == "jwt-eddsa" || s == "vc-jwt" => Securing::Jwt(crate::jwt::Algorithm::EdDsa),
             Some(Value::String(s)) if s == "jwt-es256" || s == "jwt-rs256" => {
                 return Err(bad(
                     "/options/cryptosuite",
@@ -444,7 +438,8 @@ fn sign_and_check(
             let signed = app
                 .issuer
                 .issue_at(&doc, suite, now, None)
-                .map_err(unprocessable)?;
+                .map_err(unprocessable)?
+                .into_json();
             let report = app
                 .issue_checker
                 .verify_value(&signed)
@@ -452,22 +447,13 @@ fn sign_and_check(
             let text = serde_json::to_string(&signed).map_err(Problem::internal)?;
             (text, signed, "ldp", report)
         }
-        Securing::JwtEdDsa => {
-            let prepared = crate::issue::prepare(&doc, &app.issuer.profile(), now, None)
+        Securing::Jwt(alg) => {
+            let prepared = app.issuer.prepare(&doc, now, None).map_err(unprocessable)?;
+            let issued = app
+                .issuer
+                .issue_at(&prepared, alg, now, None)
                 .map_err(unprocessable)?;
-            let v1 = prepared.pointer("/@context/0").and_then(Value::as_str)
-                == Some(crate::verify::VC_V1);
-            let token = crate::jwt::sign(
-                &prepared,
-                &crate::jwt::JwtSigningKey::Ed25519(app.issuer.signer().key().clone()),
-                crate::jwt::HeaderKey::Kid(app.issuer.signer().verification_method().to_string()),
-                if v1 {
-                    crate::jwt::VcForm::V1
-                } else {
-                    crate::jwt::VcForm::V2
-                },
-            )
-            .map_err(unprocessable)?;
+            let token = issued.as_jwt().unwrap_or_default().to_string();
             let report = app.issue_checker.verify_jwt(&token);
             (token, prepared, "jwt", report)
         }

@@ -71,7 +71,7 @@ fn evidence_for(h: &Holding) -> Value {
 ///         "credentialSubject": {"id": "did:example:maria", "type": ["AchievementSubject"],
 ///             "achievement": {"id": a, "type": ["Achievement"], "name": a,
 ///                             "description": "d", "criteria": {"narrative": "n"}}}
-///     }), Suite::EddsaRdfc2022)?;
+///     }), Suite::EddsaRdfc2022)?.into_json();
 ///     portfolio.add_value(a, &badge, &verifier)?;
 /// }
 /// let now = chrono::Utc::now();
@@ -170,7 +170,9 @@ pub fn award(
         "credentialSubject": subject,
         "evidence": counted.iter().map(|h| evidence_for(h)).collect::<Vec<_>>(),
     });
-    issuer.issue_at(&credential, suite, now, status)
+    issuer
+        .issue_at(&credential, suite, now, status)
+        .map(crate::issue::Issued::into_json)
 }
 
 /// Checks a stack award's claims against the credentials presented with it: every `evidence`

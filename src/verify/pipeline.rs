@@ -443,7 +443,7 @@ impl Verifier {
         if let Some(list) = &self.options.trust {
             for entry in &list.issuers {
                 for jwk in &entry.keys {
-                    if let Ok(k) = crate::jwt::JwtVerifyingKey::from_jwk(jwk) {
+                    if let Ok(k) = crate::keys::PublicKey::from_jwk(jwk) {
                         bound = bound.bind(entry.id.clone(), k);
                     }
                 }
@@ -1242,9 +1242,9 @@ impl crate::jwt::JwtKeyResolver for ControllerJwtKeys {
     fn key_for(
         &self,
         kid: Option<&str>,
-        jwk: Option<&crate::jwt::JwtVerifyingKey>,
+        jwk: Option<&crate::keys::PublicKey>,
         issuer: &str,
-    ) -> Result<Option<crate::jwt::JwtVerifyingKey>> {
+    ) -> Result<Option<crate::keys::PublicKey>> {
         if let Some(k) = self.bound.key_for(kid, jwk, issuer)? {
             return Ok(Some(k));
         }
@@ -1274,7 +1274,7 @@ impl crate::jwt::JwtKeyResolver for ControllerJwtKeys {
                 }
             }
         }
-        Ok(Some(crate::jwt::JwtVerifyingKey::Ed25519(vm.key)))
+        Ok(Some(crate::keys::PublicKey::from(vm.key)))
     }
 }
 

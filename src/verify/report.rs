@@ -25,7 +25,7 @@ use crate::check::{problem_types as pt, Check, CheckId, Outcome, Question};
 ///     "credentialSubject": {"type": ["AchievementSubject"],
 ///         "achievement": {"id": "urn:a:math-talks", "type": ["Achievement"], "name": "Math Talks",
 ///                         "description": "d", "criteria": {"narrative": "n"}}}
-/// }), Suite::EddsaRdfc2022)?;
+/// }), Suite::EddsaRdfc2022)?.into_json();
 /// let report = verify(badge.to_string().as_bytes(), &Default::default())?;
 /// let by = report.signed_by.expect("a verified signature");
 /// assert_eq!(by.controller, did);
