@@ -60,7 +60,10 @@ fn wallet_files_are_served_with_their_types_and_nothing_else() {
     assert_eq!(body, b"<!doctype html><title>w</title>");
 
     let (status, ct, _, _, _) = fetch(&format!("{base}/wallet/wallet.js"));
-    assert_eq!((status, ct.as_str()), (200, "text/javascript; charset=utf-8"));
+    assert_eq!(
+        (status, ct.as_str()),
+        (200, "text/javascript; charset=utf-8")
+    );
     let (status, ct, _, body, _) = fetch(&format!("{base}/wallet/pkg/openbadges_bg.wasm"));
     assert_eq!((status, ct.as_str()), (200, "application/wasm"));
     assert_eq!(&body[..4], b"\0asm");
@@ -77,8 +80,14 @@ fn wallet_files_are_served_with_their_types_and_nothing_else() {
     ] {
         let (status, _, _, body, _) = fetch(&format!("{base}{refused}"));
         assert_eq!(status, 404, "{refused}");
-        assert!(!String::from_utf8_lossy(&body).contains("outside"), "{refused}");
-        assert!(!String::from_utf8_lossy(&body).contains("secret"), "{refused}");
+        assert!(
+            !String::from_utf8_lossy(&body).contains("outside"),
+            "{refused}"
+        );
+        assert!(
+            !String::from_utf8_lossy(&body).contains("secret"),
+            "{refused}"
+        );
     }
 
     // Without --wallet there is no wallet.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the WebAssembly package with Debian's toolchain (see README "In the browser"):
-#   apt-get install rustc-web rust-web-src lld        # /usr/bin/rustc, /usr/bin/cargo, std sources
+#   apt-get install rustc-web rust-web-src lld lld-22   # /usr/bin/rustc, /usr/bin/cargo, std sources;
+#     rustc-web 1.96 links with /usr/bin/rust-lld, a link to lld-22 (not lld 14)
 #   cargo install wasm-bindgen-cli --version <the wasm-bindgen version in Cargo.lock>
 # Outputs (git-ignored):
 #   bindings/wasm/pkg/       npm package for browsers (--target web): package.json, .d.ts, .js, .wasm

@@ -85,7 +85,11 @@ async fn wallet_file(State(app): State<Arc<App>>, uri: Uri) -> Response {
         )
         .into_response();
     };
-    let rest = uri.path().strip_prefix("/wallet/").unwrap_or("").to_string();
+    let rest = uri
+        .path()
+        .strip_prefix("/wallet/")
+        .unwrap_or("")
+        .to_string();
     let decoded = match percent_decode(&rest) {
         Some(d) => d,
         None => return not_found(&rest),

@@ -229,8 +229,10 @@ fn run(f: impl FnOnce() -> openbadges::Result<Value>) -> Result<JsValue, JsValue
 
 /// A plain JavaScript value for `value` (objects keep their member order).
 fn to_js(value: &Value) -> openbadges::Result<JsValue> {
-    let text = serde_json::to_string(value).map_err(|e| Error::new(ErrorKind::Json, e.to_string()))?;
-    js_sys::JSON::parse(&text).map_err(|_| Error::new(ErrorKind::Json, "JSON.parse refused a result"))
+    let text =
+        serde_json::to_string(value).map_err(|e| Error::new(ErrorKind::Json, e.to_string()))?;
+    js_sys::JSON::parse(&text)
+        .map_err(|_| Error::new(ErrorKind::Json, "JSON.parse refused a result"))
 }
 
 fn to_object(
@@ -239,7 +241,10 @@ fn to_object(
 ) -> openbadges::Result<Map<String, Value>> {
     match value {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(Error::new(ErrorKind::Json, format!("the {what} is not a JSON object"))),
+        Ok(_) => Err(Error::new(
+            ErrorKind::Json,
+            format!("the {what} is not a JSON object"),
+        )),
         Err(e) => Err(Error::new(ErrorKind::Json, format!("the {what}: {e}"))),
     }
 }
@@ -313,7 +318,10 @@ fn credential_text(value: &JsValue) -> openbadges::Result<String> {
     if text.len() > max {
         return Err(Error::new(
             ErrorKind::Limit,
-            format!("credential is {} bytes; the limit is {max} bytes", text.len()),
+            format!(
+                "credential is {} bytes; the limit is {max} bytes",
+                text.len()
+            ),
         ));
     }
     Ok(text)
@@ -423,7 +431,9 @@ fn trust_list(trust: &JsValue) -> openbadges::Result<TrustList> {
 /// `resources`: URL → document (text, bytes, or a JSON object), like the CLI's `--resource`.
 fn local_resources(resources: &JsValue) -> openbadges::Result<LocalResources> {
     if !resources.is_object() {
-        return Err(usage("options.resources: expected an object {url: document}"));
+        return Err(usage(
+            "options.resources: expected an object {url: document}",
+        ));
     }
     let entries = Object::entries(resources.unchecked_ref());
     if entries.length() as usize > MAX_RESOURCES {
@@ -491,7 +501,7 @@ pub fn issue(
     #[wasm_bindgen(unchecked_param_type = "Securing")] securing: &str,
 ) -> Result<JsValue, JsValue> {
     run(|| {
-        let securing = parse_securing(securing)?;
+        let securing = openbadges::Securing::from_name(securing)?;
         let credential = json_arg(&credential, "credential")?;
         let key = private_key(&key_jwk)?;
         let profile = match credential.get("issuer") {
@@ -504,21 +514,12 @@ pub fn issue(
     })
 }
 
-/// A new private JWK: `algorithm` is `"Ed25519"`, `"P256"` or `"Rsa"` (2048-bit), from the
+/// A new private JWK: `algorithm` is `"ed25519"`, `"p256"` or `"rsa"` (2048-bit; any case), from the
 /// browser's `crypto.getRandomValues`.
 #[wasm_bindgen(js_name = generateKey, unchecked_return_type = "JsonWebKey")]
 pub fn generate_key(algorithm: &str) -> Result<JsValue, JsValue> {
     run(|| {
-        let alg = match algorithm.to_ascii_lowercase().as_str() {
-            "ed25519" | "eddsa" => openbadges::KeyAlgorithm::Ed25519,
-            "p256" | "p-256" | "es256" => openbadges::KeyAlgorithm::P256,
-            "rsa" | "rs256" => openbadges::KeyAlgorithm::Rsa,
-            other => {
-                return Err(usage(format!(
-                    "generateKey({other}): expected Ed25519, P256 or Rsa"
-                )))
-            }
-        };
+        let alg = openbadges::KeyAlgorithm::from_name(algorithm)?;
         Ok(openbadges::IssuerKey::generate(alg)?.to_private_jwk())
     })
 }
@@ -568,24 +569,4 @@ fn json_arg(value: &JsValue, what: &str) -> openbadges::Result<Value> {
         return openbadges::json::parse(&bytes).map_err(|e| e.context(format!("in {what}")));
     }
     json_value(value, what)
-}
-
-/// The CLI's `--suite` names.
-fn parse_securing(name: &str) -> openbadges::Result<openbadges::Securing> {
-    use openbadges::jwt::Algorithm;
-    use openbadges::proof::Suite;
-    use openbadges::Securing;
-    Ok(match name {
-        "eddsa-rdfc-2022" => Securing::DataIntegrity(Suite::EddsaRdfc2022),
-        "eddsa-jcs-2022" => Securing::DataIntegrity(Suite::EddsaJcs2022),
-        "Ed25519Signature2020" => Securing::DataIntegrity(Suite::Ed25519Signature2020),
-        "jwt-eddsa" => Securing::Jwt(Algorithm::EdDsa),
-        "jwt-es256" => Securing::Jwt(Algorithm::Es256),
-        "jwt-rs256" => Securing::Jwt(Algorithm::Rs256),
-        other => {
-            return Err(usage(format!(
-                "securing `{other}`: expected eddsa-rdfc-2022, eddsa-jcs-2022, Ed25519Signature2020, jwt-eddsa, jwt-es256 or jwt-rs256"
-            )))
-        }
-    })
 }
