@@ -39,9 +39,9 @@ CARGO_PROFILE_RELEASE_PANIC=abort \
 wasm="$target_dir/wasm32-unknown-unknown/release/openbadges_wasm.wasm"
 rm -rf "$here/pkg" "$here/pkg-node"
 echo "== wasm-bindgen --target web"
-wasm-bindgen --target web --out-dir "$here/pkg" --out-name openbadges "$wasm"
+wasm-bindgen --remove-name-section --remove-producers-section --target web --out-dir "$here/pkg" --out-name openbadges "$wasm"
 echo "== wasm-bindgen --target nodejs"
-wasm-bindgen --target nodejs --out-dir "$here/pkg-node" --out-name openbadges "$wasm"
+wasm-bindgen --remove-name-section --remove-producers-section --target nodejs --out-dir "$here/pkg-node" --out-name openbadges "$wasm"
 
 version="$(awk -F'"' '/^version = / { print $2; exit }' "$here/Cargo.toml")"
 write_package() { # dir type main

@@ -212,22 +212,27 @@ test('the wallet page in headless Chromium', { skip, timeout: 300_000 }, async (
         const bytes = new TextEncoder().encode(text);
         const first = m.verify(bytes);
         for (let i = 0; i < 20; i += 1) m.verify(bytes);
+        // performance.now() is coarse (100 µs) in a page that is not cross-origin isolated: time
+        // batches of 10 and report the per-badge figures.
         const n = 300;
+        const batch = 10;
         const times = [];
-        for (let i = 0; i < n; i += 1) {
+        const start = performance.now();
+        for (let i = 0; i < n / batch; i += 1) {
           const t0 = performance.now();
-          m.verify(bytes);
-          times.push(performance.now() - t0);
+          for (let j = 0; j < batch; j += 1) m.verify(bytes);
+          times.push((performance.now() - t0) / batch);
         }
+        const mean = (performance.now() - start) / n;
         times.sort((a, b) => a - b);
-        return { verified: first.verified, headline: first.headline, n,
-          median_ms: times[n >> 1], p90_ms: times[Math.floor(n * 0.9)], min_ms: times[0] };
+        return { verified: first.verified, headline: first.headline, n, mean_ms: mean,
+          median_ms: times[times.length >> 1], min_ms: times[0] };
       }, JSON.stringify(signed));
       assert.equal(figures.verified, true, figures.headline);
       const wasmBytes = statSync(join(wallet, 'pkg/openbadges_bg.wasm')).size;
-      const bench = { chromium: (await context.browser()?.version()) ?? 'chromium', ...figures, wasm_bytes: wasmBytes };
+      const bench = { chromium: context.browser()?.version() ?? execFileSync(chromiumPath, ['--version'], { encoding: 'utf8' }).trim(), ...figures, wasm_bytes: wasmBytes };
       writeFileSync(join(outdir, 'bench.json'), `${JSON.stringify(bench, null, 2)}\n`);
-      console.log(`rdfc verify in Chromium: median ${figures.median_ms.toFixed(3)} ms, p90 ${figures.p90_ms.toFixed(3)} ms (n=${figures.n}); .wasm ${wasmBytes} bytes`);
+      console.log(`rdfc verify in Chromium ${bench.chromium}: median ${figures.median_ms.toFixed(3)} ms, mean ${figures.mean_ms.toFixed(3)} ms, min ${figures.min_ms.toFixed(3)} ms per badge (n=${figures.n}); .wasm ${wasmBytes} bytes`);
     } else {
       console.log('skipping the measurement: ../shared/tools/samples is absent');
     }
