@@ -6,19 +6,18 @@
 use std::sync::Arc;
 
 use openbadges::identity::IdentityObject;
-use openbadges::issue::Issuer;
-use openbadges::keys::SigningKey;
 use openbadges::proof::Suite;
 use openbadges::resolve::LocalResources;
 use openbadges::status::{Purpose, StatusListStore};
-use openbadges::verify::{Recipient, TrustList, Verifier, VerifyOptions};
+use openbadges::verify::{Recipient, TrustList};
+use openbadges::{Issuer, IssuerKey, VerifyOptions};
 use serde_json::json;
 
 fn main() -> Result<(), openbadges::Error> {
     // --- Riverside Unified (the issuer) ---------------------------------------------------
-    // A fixed seed keeps the example reproducible; real issuers use `SigningKey::generate()`
-    // (or `openbadges keygen`) and keep the key secret.
-    let key = SigningKey::from_seed(&[0x52; 32]);
+    // A fixed seed keeps the example reproducible; real issuers use
+    // `IssuerKey::generate(KeyAlgorithm::Ed25519)` (or `openbadges keygen`) and keep it secret.
+    let key = IssuerKey::ed25519_from_seed(&[0x52; 32]);
     let riverside = Issuer::new(
         json!({"type": ["Profile"], "name": "Riverside Unified School District",
                "url": "https://riverside.example"}),
@@ -77,15 +76,22 @@ fn main() -> Result<(), openbadges::Error> {
             .trust(TrustList::new().trust(riverside.id()))
             .recipient(Recipient::Email("jane.doe@riverside.example".into()))
             .resolver(Arc::new(resources));
-        Verifier::new(options).verify_value(&signed)
+        // The paved path: any form (JSON-LD, VC-JWT, baked image) in, a report out.
+        openbadges::verify(signed.to_string().as_bytes(), &options)
     };
     let report = verify_as_lakeside(publish(&revocations)?)?;
-    println!("Lakeside verifies the badge:\n{report}");
+    println!(
+        "Lakeside verifies the badge: {}\n{report}",
+        report.headline()
+    );
 
     // --- Riverside revokes (evidence withdrawn) -------------------------------------------
     let id = signed["id"].as_str().unwrap_or_default().to_string();
     revocations.revoke(&id)?;
     let report = verify_as_lakeside(publish(&revocations)?)?;
-    println!("After Riverside revokes it:\n{report}");
+    println!(
+        "After Riverside revokes it: {}\n{report}",
+        report.headline()
+    );
     Ok(())
 }

@@ -8,6 +8,7 @@
 
 pub mod achievement;
 pub mod atomic_file;
+#[cfg(feature = "programs")]
 pub mod award;
 pub mod bake;
 pub mod check;
@@ -15,6 +16,7 @@ pub mod check;
 pub mod cli;
 pub mod clr;
 pub mod credential;
+#[cfg(feature = "programs")]
 pub mod definition_file;
 pub mod error;
 pub mod identity;
@@ -27,7 +29,9 @@ pub mod jsonld;
 pub mod jwt;
 pub mod keys;
 pub mod lint;
+#[cfg(feature = "programs")]
 pub mod policy;
+#[cfg(feature = "programs")]
 pub mod portfolio;
 pub mod present;
 pub mod profile;
@@ -38,6 +42,7 @@ pub mod resolve;
 pub mod schema;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "programs")]
 pub mod stack;
 pub mod status;
 pub mod value;

@@ -8,7 +8,7 @@ use super::{Baked, MAX_CREDENTIAL_BYTES};
 use crate::error::{Error, ErrorKind, Result};
 
 /// The PNG file signature.
-pub const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+pub use super::PNG_SIGNATURE as SIGNATURE;
 /// The OB 3.0 iTXt keyword.
 pub const KEYWORD: &str = "openbadgecredential";
 /// Most chunks read from one file.
