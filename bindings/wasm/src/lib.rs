@@ -33,8 +33,8 @@ use std::sync::Mutex;
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use openbadges::resolve::LocalResources;
-use openbadges::verify::{Recipient, TrustList, VerifyOptions};
-use openbadges::{Error, ErrorKind};
+use openbadges::verify::{Recipient, TrustList};
+use openbadges::{Error, ErrorKind, VerifyOptions};
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
@@ -155,7 +155,7 @@ pub fn verify(
     run(|| {
         let bytes = input_bytes(&input, "input")?;
         let options = verify_options(&options)?;
-        let report = openbadges::verify::verify(&bytes, &options)?;
+        let report = openbadges::verify(&bytes, &options)?;
         let mut json = to_object(serde_json::to_value(&report), "report")?;
         json.insert("headline".into(), report.headline().into());
         Ok(Value::Object(json))
@@ -171,7 +171,7 @@ pub fn import_credentials(
 ) -> Result<JsValue, JsValue> {
     run(|| {
         let bytes = input_bytes(&input, "input")?;
-        let found = openbadges::import::import(&bytes)?;
+        let found = openbadges::import(&bytes)?;
         Ok(Value::Array(
             found
                 .into_iter()
