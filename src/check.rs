@@ -3,7 +3,7 @@
 //!
 //! It sits at the bottom of the crate (it imports nothing from it), so every module that judges a
 //! credential — status lists, presentations, CLRs, programs — speaks it without importing
-//! [`crate::verify`].
+//! [`crate::verify`](mod@crate::verify).
 //!
 //! # Example
 //! ```

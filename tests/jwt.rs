@@ -320,7 +320,7 @@ fn jose(args: &str, input: &Value) -> Option<(bool, String)> {
 #[test]
 fn interop_with_jose() {
     for key in keys() {
-        let alg = key.algorithm().name();
+        let alg = key.jwt_algorithm().name();
         let token = sign(&credential(false), &key, HeaderKey::Jwk, VcForm::V2).unwrap();
         let Some((ok, out)) = jose(
             "verify",

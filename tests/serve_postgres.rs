@@ -234,7 +234,7 @@ fn migrations_are_versioned_and_run_once() {
     assert_eq!(
         cluster
             .sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations"),
-        "1,2"
+        "1,2,3"
     );
     drop((a, b));
 }

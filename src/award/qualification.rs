@@ -59,7 +59,7 @@ impl AssessorCredentials {
         self.held.add_value(source, credential, verifier)
     }
 
-    /// Verifies every credential in `bytes` (any form [`crate::import`] reads) and adds it.
+    /// Verifies every credential in `bytes` (any form [`crate::import()`] reads) and adds it.
     pub fn add_bytes(&mut self, source: &str, bytes: &[u8], verifier: &Verifier) -> Result<usize> {
         self.held.add_bytes(source, bytes, verifier)
     }

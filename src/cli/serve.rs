@@ -1,5 +1,5 @@
 //! `openbadges serve`: the VC-API, published documents and status lists over HTTP(S); and
-//! `openbadges serve token create`.
+//! `openbadges serve token create`, `openbadges serve owner create`.
 
 use std::path::PathBuf;
 
@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::server::auth::Scope;
-use crate::server::{ServerConfig, Tls};
+use crate::server::{Clock, ServerConfig, Tls};
 
 #[derive(Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -45,6 +45,10 @@ pub(super) struct ServeArgs {
     /// target/wallet) under /wallet/: badges are verified in the browser, by WebAssembly.
     #[arg(long, value_name = "DIR")]
     wallet: Option<PathBuf>,
+    /// For tests: read the time OAuth codes and tokens expire by from this file (an RFC 3339
+    /// date-time, read at every use).
+    #[arg(long, hide = true)]
+    clock_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -52,6 +56,29 @@ enum ServeCommand {
     /// API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Resource owners: the teachers who sign in on the OAuth consent page.
+    #[command(subcommand)]
+    Owner(OwnerCommand),
+}
+
+#[derive(Subcommand)]
+enum OwnerCommand {
+    /// Create a resource owner (or replace their secret); prints their login secret once (only
+    /// its sha256 is stored).
+    #[command(
+        after_help = "Example:\n  openbadges serve owner create --subject maria@riverside.example --issuer-dir riverside/\n\nThe owner signs in on the OAuth consent page with the subject and this secret; tokens a\nwallet gets that way read and write only credentials whose subject is this owner."
+    )]
+    Create {
+        /// The teacher: an e-mail address or an ID (a DID or URL), as their credentials name them.
+        #[arg(long)]
+        subject: String,
+        /// The issuer directory the server runs for.
+        #[arg(long)]
+        issuer_dir: PathBuf,
+        /// The server's database (default: beside the issuer directory).
+        #[arg(long)]
+        db: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -75,11 +102,23 @@ enum TokenCommand {
 }
 
 pub(super) fn serve(args: ServeArgs) -> Result<u8> {
+    let command = match args.command {
+        Some(ServeCommand::Owner(OwnerCommand::Create {
+            subject,
+            issuer_dir,
+            db,
+        })) => {
+            let secret = crate::server::create_owner(&issuer_dir, db.as_deref(), &subject)?;
+            println!("{secret}");
+            return Ok(0);
+        }
+        other => other,
+    };
     if let Some(ServeCommand::Token(TokenCommand::Create {
         scope,
         issuer_dir,
         db,
-    })) = args.command
+    })) = command
     {
         let mut scopes = Vec::new();
         for s in scope.iter().flat_map(|s| s.split(',')).map(str::trim) {
@@ -120,6 +159,9 @@ pub(super) fn serve(args: ServeArgs) -> Result<u8> {
     }
     if let Some(dir) = args.wallet {
         config = config.wallet(dir);
+    }
+    if let Some(path) = args.clock_file {
+        config = config.clock(Clock::File(path));
     }
     crate::server::run(config)?;
     Ok(0)

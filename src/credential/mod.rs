@@ -3,7 +3,7 @@
 //!
 //! Every struct keeps the members it does not model in `extensions`, so parse → serialize gives
 //! back the same JSON value. Signing and verifying work on the JSON exactly as received
-//! ([`crate::proof`], [`crate::verify`]); the typed model is for building and reading badges.
+//! ([`crate::proof`], [`crate::verify`](mod@crate::verify)); the typed model is for building and reading badges.
 
 mod builder;
 

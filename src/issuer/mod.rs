@@ -158,9 +158,9 @@ pub struct Publication {
 ///     IssuerDir::init(&dir, "https://district.example/issuers/1", "Riverside USD", now)?;
 /// assert_eq!(published[0].url, "https://district.example/issuers/1");
 /// let signer = issuer.issuer()?;             // signs as the profile, with key-1
-/// assert_eq!(signer.signer().verification_method(), "https://district.example/issuers/1#key-1");
+/// assert_eq!(signer.verification_method(), "https://district.example/issuers/1#key-1");
 /// issuer.rotate(now, None)?;                 // key-2 signs from now on; key-1 stays published
-/// assert_eq!(issuer.issuer()?.signer().verification_method(), "https://district.example/issuers/1#key-2");
+/// assert_eq!(issuer.issuer()?.verification_method(), "https://district.example/issuers/1#key-2");
 /// # std::fs::remove_dir_all(&dir)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

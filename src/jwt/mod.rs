@@ -271,7 +271,7 @@ pub struct JwtVerifyOptions {
     /// Clock skew tolerated, seconds.
     pub skew_seconds: i64,
     /// Refuse a token outside its `nbf` / `exp` window (default). A verifier that reports dates
-    /// separately (as [`crate::verify`] does: "authentic but expired") turns this off and reads
+    /// separately (as [`crate::verify`](mod@crate::verify) does: "authentic but expired") turns this off and reads
     /// [`JwtVerified::not_before`] / [`JwtVerified::expires`].
     pub check_dates: bool,
 }

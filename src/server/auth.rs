@@ -1,12 +1,25 @@
-//! API tokens: OAuth 2.0 bearer tokens with scopes. A token is printed once when created; only
-//! its sha256 is stored. Issuing, status changes and the OB API's endpoints each need a scope.
+//! API tokens: OAuth 2.0 bearer tokens with scopes. An operator's token is printed once by
+//! `openbadges serve token create` and never expires; a token from the OAuth flow
+//! ([`super::oauth`]) expires and acts for one resource owner. Only a token's sha256 is stored.
+//! Issuing, status changes and the OB API's endpoints each need a scope.
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
 use super::problem::Problem;
-use super::storage::Store;
+use super::App;
+use crate::verify::Recipient;
+
+/// Who a request's bearer token acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bearer {
+    /// The resource owner of a token from the OAuth flow: the OB API shows and accepts only
+    /// their credentials. `None` for an operator's token, which sees everything.
+    pub owner: Option<Recipient>,
+    /// The owner as stored (e-mail lowercased, or the ID), a key for per-owner data.
+    pub owner_key: Option<String>,
+}
 
 /// The OB 3.0 API scopes' common prefix.
 pub const OB_SCOPE_BASE: &str = "https://purl.imsglobal.org/spec/ob/v3p0/scope/";
@@ -93,9 +106,9 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Checks the request's bearer token against `scope`: 401 without a (known) token, 403 when the
-/// token lacks the scope, 503 when the database cannot say.
-pub async fn require(store: &Store, headers: &HeaderMap, scope: Scope) -> Result<(), Problem> {
+/// Checks the request's bearer token against `scope`: 401 without a (known, unexpired) token,
+/// 403 when the token lacks the scope, 503 when the database cannot say.
+pub async fn require(app: &App, headers: &HeaderMap, scope: Scope) -> Result<Bearer, Problem> {
     let challenge = |error: Option<&str>| {
         let v = match error {
             Some(e) => format!(
@@ -124,18 +137,25 @@ pub async fn require(store: &Store, headers: &HeaderMap, scope: Scope) -> Result
         )
         .header(header::WWW_AUTHENTICATE, challenge(None)));
     };
-    let scopes = store.token_scopes(&token_hash(token)).await?;
-    let Some(scopes) = scopes else {
+    let grant = app
+        .store
+        .token_grant(&token_hash(token))
+        .await?
+        .filter(|g| g.expires.is_none_or(|e| app.clock.now() < e));
+    let Some(grant) = grant else {
         return Err(Problem::new(
             StatusCode::UNAUTHORIZED,
             "invalid-token",
             "Invalid token",
-            "the bearer token is not known to this server",
+            "the bearer token is not known to this server, or has expired or been revoked",
         )
         .header(header::WWW_AUTHENTICATE, challenge(Some("invalid_token"))));
     };
-    if scopes.split(' ').any(|s| s == scope.as_str()) {
-        Ok(())
+    if grant.scopes.split(' ').any(|s| s == scope.as_str()) {
+        Ok(Bearer {
+            owner: grant.owner.as_deref().map(Recipient::parse),
+            owner_key: grant.owner,
+        })
     } else {
         Err(Problem::new(
             StatusCode::FORBIDDEN,

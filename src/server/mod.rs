@@ -10,7 +10,8 @@
 //! - the Open Badges 3.0 API for wallets and hosts: [`ob_api`];
 //! - the page for people: [`page`] — "Verify a badge" at `/`;
 //! - access: [`auth`] — bearer tokens with scopes; verification and published documents are
-//!   public;
+//!   public; [`oauth`] — OAuth 2.0 for the OB API (client registration, authorization code with
+//!   PKCE and a consent page, refresh, revocation), tokens bound to a resource owner;
 //! - limits: bodies over 4 MiB get 413, a client that does not send its headers within 10 s or
 //!   its body within 20 s gets dropped or 408, malformed JSON 400, every error an RFC 9457
 //!   problem ([`problem`]).
@@ -26,6 +27,7 @@
 //! ```
 
 pub mod auth;
+pub mod oauth;
 pub mod ob_api;
 pub mod ob_client;
 pub mod page;
@@ -80,6 +82,44 @@ pub enum Tls {
     SelfSigned,
 }
 
+/// Where the server reads the time from: OAuth codes and tokens expire by it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Clock {
+    /// The system clock.
+    System,
+    /// For tests: the RFC 3339 date-time written in this file, read at every use
+    /// (`openbadges serve --clock-file FILE`), so a test moves time by rewriting the file.
+    File(PathBuf),
+}
+
+impl Clock {
+    /// Now, in Unix seconds. A [`Clock::File`] that cannot be read or parsed falls back to the
+    /// system clock, with a warning.
+    ///
+    /// # Example
+    /// ```
+    /// use openbadges::server::Clock;
+    /// assert!(Clock::System.now() > 1_700_000_000);
+    /// ```
+    pub fn now(&self) -> i64 {
+        match self {
+            Clock::System => chrono::Utc::now().timestamp(),
+            Clock::File(path) => std::fs::read_to_string(path)
+                .ok()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t.trim()).ok())
+                .map(|t| t.timestamp())
+                .unwrap_or_else(|| {
+                    eprintln!(
+                        "openbadges serve: --clock-file {}: no RFC 3339 date-time; using the system clock",
+                        path.display()
+                    );
+                    chrono::Utc::now().timestamp()
+                }),
+        }
+    }
+}
+
 /// What `openbadges serve` runs.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -90,6 +130,7 @@ pub struct ServerConfig {
     tls: Tls,
     status_ttl: u64,
     wallet: Option<PathBuf>,
+    clock: Clock,
 }
 
 impl ServerConfig {
@@ -103,7 +144,14 @@ impl ServerConfig {
             tls: Tls::None,
             status_ttl: DEFAULT_STATUS_TTL_SECONDS,
             wallet: None,
+            clock: Clock::System,
         }
+    }
+
+    /// The clock OAuth expiry is judged by (default [`Clock::System`]).
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The database: `sqlite:PATH` or `postgres://…` (default [`default_db`]).
@@ -172,6 +220,7 @@ pub struct App {
     verify_options: VerifyOptions,
     base: String,
     wallet: Option<PathBuf>,
+    clock: Clock,
 }
 
 impl std::fmt::Debug for App {
@@ -280,6 +329,7 @@ pub async fn app(config: &ServerConfig, listen: &SocketAddr) -> Result<Arc<App>>
         verify_options,
         base,
         wallet: config.wallet.clone(),
+        clock: config.clock.clone(),
     }))
 }
 
@@ -290,6 +340,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(page::routes())
         .merge(wallet::routes())
         .merge(ob_api::routes())
+        .merge(oauth::routes())
         .route("/status/{number}", get(status_list))
         .route("/healthz", get(health))
         .fallback(published_document)
@@ -511,5 +562,35 @@ pub fn create_token(issuer_dir: &Path, db: Option<&str>, scopes: &[auth::Scope])
             .await
             .map_err(store_error)?;
         Ok(token)
+    })
+}
+
+/// Creates (or replaces) the login secret of the resource owner `subject` (a DID or URL, or an
+/// e-mail address) in the database `db` (default [`default_db`] of `issuer_dir`) and returns
+/// it: it is shown only this once (only its sha256 is stored). The owner signs in with it on
+/// the OAuth consent page ([`oauth`]); tokens from that flow see only the owner's credentials.
+pub fn create_owner(issuer_dir: &Path, db: Option<&str>, subject: &str) -> Result<String> {
+    let owner = oauth::owner_key(subject).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Usage,
+            format!("--subject `{subject}`: expected an e-mail address or an ID (a DID or URL)"),
+        )
+    })?;
+    IssuerDir::open(issuer_dir)?;
+    let db = db
+        .map(String::from)
+        .unwrap_or_else(|| default_db(issuer_dir));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::new(ErrorKind::Io, e.to_string()))?;
+    runtime.block_on(async {
+        let store = Store::open(&db).await.map_err(store_error)?;
+        let secret = oauth::new_secret("obo_");
+        store
+            .put_owner(&owner, &auth::token_hash(&secret))
+            .await
+            .map_err(store_error)?;
+        Ok(secret)
     })
 }

@@ -13,6 +13,11 @@
 //! `credential[]` and VC-JWTs in `compactJwsString[]`, exactly as issued or received, with
 //! `X-Total-Count` and `Link` paging headers. A credential is accepted by upsert only if it
 //! verifies, so every credential the API returns verifies.
+//!
+//! A token from the OAuth flow ([`super::oauth`]) acts for one resource owner: listing returns
+//! only the credentials whose subject is that owner ([`crate::verify::Recipient::matches`]),
+//! upsert accepts only such credentials (403 otherwise), and the profile is the owner's own.
+//! An operator's token sees and writes everything, and the host's one profile.
 
 use std::sync::Arc;
 
@@ -77,28 +82,44 @@ async fn discovery(State(app): State<Arc<App>>) -> Response {
     .map(|(s, d)| (format!("{OB_SCOPE_BASE}{s}"), json!(d)))
     .collect();
     let base = &app.base;
+    let oauth = super::oauth::endpoints(base);
+    let name = app.issuer.profile()["name"]
+        .as_str()
+        .unwrap_or("openbadges serve")
+        .to_string();
     json_response(
         StatusCode::OK,
         &json!({
             "openapi": "3.0.1",
             "info": {
-                "title": format!("{} — Open Badges API", app.issuer.profile()["name"].as_str().unwrap_or("openbadges serve")),
+                "title": format!("{name} — Open Badges API"),
                 "version": "3.0",
                 "x-imssf-privacyPolicyUrl": format!("{base}/"),
                 "termsOfService": format!("{base}/"),
             },
             "servers": [{"url": format!("{base}{BASE}")}],
             "paths": {
-                "/credentials": {"get": {"operationId": "getCredentials"}, "post": {"operationId": "upsertCredential"}},
-                "/profile": {"get": {"operationId": "getProfile"}, "put": {"operationId": "putProfile"}},
+                "/credentials": {
+                    "get": {"operationId": "getCredentials", "security": [{"OAuth2ACG": [Scope::CredentialReadonly.as_str()]}]},
+                    "post": {"operationId": "upsertCredential", "security": [{"OAuth2ACG": [Scope::CredentialUpsert.as_str()]}]},
+                },
+                "/profile": {
+                    "get": {"operationId": "getProfile", "security": [{"OAuth2ACG": [Scope::ProfileReadonly.as_str()]}]},
+                    "put": {"operationId": "putProfile", "security": [{"OAuth2ACG": [Scope::ProfileUpdate.as_str()]}]},
+                },
                 "/discovery": {"get": {"operationId": "getServiceDescription"}},
             },
             "components": {"securitySchemes": {"OAuth2ACG": {
                 "type": "oauth2",
-                "description": "Bearer tokens are made by the operator with `openbadges serve token create --scope …`.",
+                "description": "OAuth 2.0 Authorization Code Grant with PKCE (S256); clients register dynamically (RFC 7591) and revoke tokens at the revocation endpoint (RFC 7009).",
+                "x-imssf-name": name,
+                "x-imssf-privacyPolicyUrl": format!("{base}/"),
+                "x-imssf-registrationUrl": oauth["registration"],
+                "x-imssf-termsOfServiceUrl": format!("{base}/"),
                 "flows": {"authorizationCode": {
-                    "authorizationUrl": format!("{base}/oauth/authorize"),
-                    "tokenUrl": format!("{base}/oauth/token"),
+                    "authorizationUrl": oauth["authorization"],
+                    "tokenUrl": oauth["token"],
+                    "refreshUrl": oauth["token"],
                     "scopes": scopes,
                 }},
             }}},
@@ -131,7 +152,7 @@ async fn list_inner(
     headers: HeaderMap,
     query: Result<Query<Paging>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, Problem> {
-    auth::require(&app.store, &headers, Scope::CredentialReadonly).await?;
+    let bearer = auth::require(&app, &headers, Scope::CredentialReadonly).await?;
     let Query(paging) = query.map_err(|e| bad(format!("bad query: {e}")))?;
     let number = |v: &Option<String>, name: &str, default: i64| -> Result<i64, Problem> {
         match v {
@@ -155,7 +176,10 @@ async fn list_inner(
             .to_utc()
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
     };
-    let (rows, total) = app.store.ob_credentials(&since, offset, limit).await?;
+    let (rows, total) = match &bearer.owner {
+        None => app.store.ob_credentials(&since, offset, limit).await?,
+        Some(owner) => owned_page(&app, owner, &since, offset, limit).await?,
+    };
     let mut credential = Vec::new();
     let mut jws = Vec::new();
     for (format, document) in rows {
@@ -216,7 +240,7 @@ async fn upsert_credential(
 }
 
 async fn upsert_inner(app: Arc<App>, headers: HeaderMap, body: Body) -> Result<Response, Problem> {
-    auth::require(&app.store, &headers, Scope::CredentialUpsert).await?;
+    let bearer = auth::require(&app, &headers, Scope::CredentialUpsert).await?;
     let bytes = read_body(&headers, body, MAX_BODY_BYTES).await?;
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| bad("the body must be UTF-8: a JSON-LD credential or a compact JWS"))?
@@ -231,6 +255,16 @@ async fn upsert_inner(app: Arc<App>, headers: HeaderMap, body: Body) -> Result<R
             .map_err(|e| bad(format!("neither a JSON-LD credential nor a VC-JWT: {e}")))?;
         ("jwt", payload.get("vc").cloned().unwrap_or(payload))
     };
+    if let Some(owner) = &bearer.owner {
+        if !owner.matches(&value) {
+            return Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                "not-the-owners-credential",
+                "Not your credential",
+                "this token acts for one person; the credential's subject is someone else",
+            ));
+        }
+    }
     let ob = format == "jwt" || claims_ob(&value);
     let verifier = app.clone();
     let input = text.clone();
@@ -280,14 +314,70 @@ async fn upsert_inner(app: Arc<App>, headers: HeaderMap, body: Body) -> Result<R
     }
 }
 
-/// The single profile this host keeps.
+/// The host's profile (operator tokens); an owner's profile is kept under `owner:` + their key.
 const PROFILE: &str = "default";
+
+fn profile_key(bearer: &auth::Bearer) -> String {
+    match &bearer.owner_key {
+        Some(k) => format!("owner:{k}"),
+        None => PROFILE.to_string(),
+    }
+}
+
+/// How many stored credentials an owner's listing reads at a time.
+const SCAN_PAGE: i64 = 500;
+
+/// One page of the credentials whose subject is `owner`, and how many there are. The subject
+/// may be a hashed e-mail identifier, which no SQL index can match, so every credential changed
+/// since `since` is read (in pages of [`SCAN_PAGE`]) and matched here.
+async fn owned_page(
+    app: &App,
+    owner: &crate::verify::Recipient,
+    since: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<(String, String)>, i64), Problem> {
+    let mut page = Vec::new();
+    let mut total = 0i64;
+    let mut at = 0i64;
+    loop {
+        let (rows, _) = app.store.ob_credentials(since, at, SCAN_PAGE).await?;
+        let n = rows.len() as i64;
+        for (format, document) in rows {
+            if owns(owner, &format, &document) {
+                if total >= offset && total < offset + limit {
+                    page.push((format, document));
+                }
+                total += 1;
+            }
+        }
+        if n < SCAN_PAGE {
+            return Ok((page, total));
+        }
+        at += n;
+    }
+}
+
+/// Is the stored credential (JSON text, or a compact JWS) about `owner`?
+fn owns(owner: &crate::verify::Recipient, format: &str, document: &str) -> bool {
+    if format == "jwt" {
+        let Ok(payload) = crate::jwt::decode_unverified(document) else {
+            return false;
+        };
+        let vc = payload.get("vc").unwrap_or(&payload);
+        let sub_matches = matches!(owner, crate::verify::Recipient::Id(id)
+            if payload.get("sub").and_then(Value::as_str) == Some(id.as_str()));
+        sub_matches || owner.matches(vc)
+    } else {
+        serde_json::from_str::<Value>(document).is_ok_and(|v| owner.matches(&v))
+    }
+}
 
 async fn get_profile(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     respond(
         async {
-            auth::require(&app.store, &headers, Scope::ProfileReadonly).await?;
-            match app.store.profile(PROFILE).await? {
+            let bearer = auth::require(&app, &headers, Scope::ProfileReadonly).await?;
+            match app.store.profile(&profile_key(&bearer)).await? {
                 Some(doc) => Ok(json_response(
                     StatusCode::OK,
                     &serde_json::from_str(&doc).map_err(Problem::internal)?,
@@ -307,7 +397,7 @@ async fn get_profile(State(app): State<Arc<App>>, headers: HeaderMap) -> Respons
 async fn put_profile(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
     respond(
         async {
-            auth::require(&app.store, &headers, Scope::ProfileUpdate).await?;
+            let bearer = auth::require(&app, &headers, Scope::ProfileUpdate).await?;
             let profile = super::request::read_json(&headers, body).await?;
             let ok = profile.as_object().is_some_and(|o| {
                 o.get("id")
@@ -322,7 +412,7 @@ async fn put_profile(State(app): State<Arc<App>>, headers: HeaderMap, body: Body
                 ));
             }
             let text = serde_json::to_string(&profile).map_err(Problem::internal)?;
-            let created = app.store.put_profile(PROFILE, &text).await?;
+            let created = app.store.put_profile(&profile_key(&bearer), &text).await?;
             Ok(json_response(
                 if created {
                     StatusCode::CREATED

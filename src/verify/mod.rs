@@ -15,7 +15,7 @@
 //! 1EdTech validator's outcome. [`Report::headline`] says which question failed.
 //!
 //! # The pipeline
-//! 1. **Input detector** ([`detect`], shared with [`crate::import`] and the CLI): JSON-LD
+//! 1. **Input detector** ([`detect`], shared with [`crate::import()`] and the CLI): JSON-LD
 //!    credential, CLR, presentation, VC-JWT, baked PNG/SVG, or a named unsupported format
 //!    (SD-JWT VC, PDF, CBOR…).
 //! 2. **Securing stage**, chosen by the detector: the embedded Data Integrity proof(s), or the

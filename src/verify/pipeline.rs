@@ -1298,7 +1298,18 @@ fn proof_checks(
         ));
         return (checks, None);
     }
-    let good = outcomes.iter().find(|o| o.result.is_ok());
+    // In a proof set or chain other parties may sign too (a co-signer, a notary): the proof
+    // that binds the credential to its issuer is the one by the issuer's key, when there is one.
+    let issuer = issuer_id(doc);
+    let good = outcomes
+        .iter()
+        .find(|o| {
+            o.result.is_ok()
+                && issuer
+                    .zip(o.controller.as_deref())
+                    .is_some_and(|(i, c)| same_identity(c, i))
+        })
+        .or_else(|| outcomes.iter().find(|o| o.result.is_ok()));
     match good {
         Some(o) => {
             checks.push(Check::passed(id).note(format!(

@@ -191,32 +191,56 @@ pub(crate) fn subject_check(doc: &Value, credential_type: &str) -> Check {
     Check::passed(ID)
 }
 
+impl Recipient {
+    /// Does the credential (its JSON) name this recipient? An ID is compared with
+    /// `credentialSubject.id`; an e-mail address with a `mailto:` id and with plain or hashed
+    /// `credentialSubject.identifier` entries. With several subjects, any may match.
+    ///
+    /// # Example
+    /// ```
+    /// use openbadges::verify::Recipient;
+    /// let vc = serde_json::json!({"credentialSubject": {"id": "did:example:maria"}});
+    /// assert!(Recipient::parse("did:example:maria").matches(&vc));
+    /// assert!(!Recipient::parse("maria@riverside.example").matches(&vc));
+    /// ```
+    pub fn matches(&self, credential: &Value) -> bool {
+        match credential.get("credentialSubject") {
+            Some(Value::Array(subjects)) => subjects.iter().any(|s| self.names(s)),
+            Some(subject) => self.names(subject),
+            None => false,
+        }
+    }
+
+    fn names(&self, subject: &Value) -> bool {
+        let subject_id = subject.get("id").and_then(Value::as_str);
+        match self {
+            Recipient::Id(id) => subject_id == Some(id.as_str()),
+            Recipient::Email(email) => {
+                let identifiers: Vec<&Value> = match subject.get("identifier") {
+                    Some(Value::Array(a)) => a.iter().collect(),
+                    Some(v @ Value::Object(_)) => vec![v],
+                    _ => vec![],
+                };
+                let email_lc = email.trim().to_lowercase();
+                subject_id.is_some_and(|s| {
+                    s.strip_prefix("mailto:")
+                        .is_some_and(|m| m.eq_ignore_ascii_case(&email_lc))
+                }) || identifiers.iter().any(|ident| {
+                    crate::identity::IdentityObject::from_value(ident)
+                        .is_some_and(|i| i.matches_email(email))
+                })
+            }
+        }
+    }
+}
+
 /// `recipient`: does the credential name the expected recipient?
 pub(crate) fn recipient_check(doc: &Value, recipient: Option<&Recipient>) -> Check {
     const ID: CheckId = CheckId::Recipient;
     let Some(recipient) = recipient else {
         return Check::skipped(ID, "no expected recipient given");
     };
-    let subject = doc.get("credentialSubject");
-    let subject_id = subject.and_then(|s| s.get("id")).and_then(Value::as_str);
-    let identifiers: Vec<&Value> = match subject.and_then(|s| s.get("identifier")) {
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(v @ Value::Object(_)) => vec![v],
-        _ => vec![],
-    };
-    let matched = match recipient {
-        Recipient::Id(id) => subject_id == Some(id.as_str()),
-        Recipient::Email(email) => {
-            let email_lc = email.trim().to_lowercase();
-            subject_id.is_some_and(|s| {
-                s.strip_prefix("mailto:")
-                    .is_some_and(|m| m.eq_ignore_ascii_case(&email_lc))
-            }) || identifiers.iter().any(|ident| {
-                crate::identity::IdentityObject::from_value(ident)
-                    .is_some_and(|i| i.matches_email(email))
-            })
-        }
-    };
+    let matched = recipient.matches(doc);
     if matched {
         Check::passed(ID)
     } else {

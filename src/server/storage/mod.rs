@@ -81,6 +81,50 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         updated TEXT NOT NULL
     );",
     ),
+    (
+        3,
+        // OAuth 2.0 (see `server::oauth`): resource owners, registered clients, authorization
+        // codes, refresh tokens; access tokens stay in `api_tokens`, now optionally bound to an
+        // owner, a client, an expiry and the grant (code) they came from.
+        "CREATE TABLE oauth_owners (
+        subject TEXT PRIMARY KEY,
+        secret_hash TEXT NOT NULL,
+        created TEXT NOT NULL
+    );
+    CREATE TABLE oauth_clients (
+        client_id TEXT PRIMARY KEY,
+        secret_hash TEXT NOT NULL,
+        metadata TEXT NOT NULL,
+        created TEXT NOT NULL
+    );
+    CREATE TABLE oauth_codes (
+        hash TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        redirect_uri TEXT NOT NULL,
+        redirect_given BIGINT NOT NULL,
+        scope TEXT NOT NULL,
+        challenge TEXT NOT NULL,
+        expires BIGINT NOT NULL,
+        used BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE TABLE oauth_refresh_tokens (
+        hash TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        grant_id TEXT NOT NULL,
+        expires BIGINT NOT NULL,
+        used BIGINT NOT NULL DEFAULT 0,
+        created TEXT NOT NULL
+    );
+    CREATE INDEX oauth_refresh_tokens_grant ON oauth_refresh_tokens (grant_id);
+    ALTER TABLE api_tokens ADD COLUMN owner TEXT;
+    ALTER TABLE api_tokens ADD COLUMN client_id TEXT;
+    ALTER TABLE api_tokens ADD COLUMN expires BIGINT;
+    ALTER TABLE api_tokens ADD COLUMN grant_id TEXT;
+    CREATE INDEX api_tokens_grant ON api_tokens (grant_id);",
+    ),
 ];
 
 /// What the OB API lists: credentials issued here and credentials received, with the time they
@@ -171,6 +215,122 @@ pub enum Recorded {
     Existing(Box<IssuedRecord>),
 }
 
+/// What an API token allows: its scopes, and for a token made by the OAuth flow, the resource
+/// owner it acts for, the client it was issued to and when it expires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenGrant {
+    /// Space-separated scopes.
+    pub scopes: String,
+    /// The resource owner (an ID or e-mail address); `None` for an operator's token.
+    pub owner: Option<String>,
+    /// The OAuth client it was issued to.
+    pub client_id: Option<String>,
+    /// Unix seconds after which it is no longer accepted; `None`: never expires.
+    pub expires: Option<i64>,
+}
+
+/// A registered OAuth client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientRecord {
+    /// `client_id`.
+    pub client_id: String,
+    /// sha256 (hex) of `client_secret`.
+    pub secret_hash: String,
+    /// The registered metadata (JSON object text).
+    pub metadata: String,
+}
+
+/// An authorization code as issued (stored by its sha256).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthCode {
+    /// sha256 (hex) of the code; also the id of the grant its tokens belong to.
+    pub hash: String,
+    /// The client it was issued to.
+    pub client_id: String,
+    /// The resource owner who approved it.
+    pub owner: String,
+    /// The redirect URI it was sent to.
+    pub redirect_uri: String,
+    /// Whether the authorization request named `redirect_uri` (then the token request must).
+    pub redirect_given: bool,
+    /// Approved scopes, space-separated.
+    pub scope: String,
+    /// The PKCE S256 `code_challenge`.
+    pub challenge: String,
+    /// Unix seconds after which it cannot be exchanged.
+    pub expires: i64,
+}
+
+/// What presenting an authorization code found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeUse {
+    /// No such code.
+    Unknown,
+    /// The code was already exchanged; the tokens it produced are now revoked.
+    Replayed,
+    /// First use (now marked used).
+    Fresh(AuthCode),
+}
+
+/// A refresh token as stored (by its sha256).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshRecord {
+    /// sha256 (hex).
+    pub hash: String,
+    /// The client it was issued to.
+    pub client_id: String,
+    /// The resource owner.
+    pub owner: String,
+    /// Scopes, space-separated.
+    pub scope: String,
+    /// The grant (first authorization code's hash) the token family belongs to.
+    pub grant_id: String,
+    /// Unix seconds after which it is refused.
+    pub expires: i64,
+    /// Already exchanged (rotation).
+    pub used: bool,
+}
+
+/// Tokens to record together (one transaction).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTokens {
+    /// sha256 (hex) of the access token.
+    pub access_hash: String,
+    /// Its expiry (unix seconds).
+    pub access_expires: i64,
+    /// sha256 (hex) of the refresh token, when the client may refresh.
+    pub refresh_hash: Option<String>,
+    /// Its expiry (unix seconds).
+    pub refresh_expires: i64,
+    /// The client.
+    pub client_id: String,
+    /// The resource owner.
+    pub owner: String,
+    /// Scopes, space-separated.
+    pub scope: String,
+    /// The grant they belong to.
+    pub grant_id: String,
+}
+
+/// Which kind of OAuth token a hash names, with its client and grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FoundToken {
+    /// An access token (`client_id` is `None` for an operator's token).
+    Access {
+        /// The client it was issued to.
+        client_id: Option<String>,
+        /// Its grant.
+        grant_id: Option<String>,
+    },
+    /// A refresh token.
+    Refresh {
+        /// The client it was issued to.
+        client_id: String,
+        /// Its grant.
+        grant_id: String,
+    },
+}
+
 /// What a status change did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StatusChange {
@@ -251,9 +411,70 @@ impl Store {
         dispatch!(self.add_token(hash, scopes))
     }
 
-    /// The scopes of the token with this sha256, if it exists.
-    pub async fn token_scopes(&self, hash: &str) -> StoreResult<Option<String>> {
-        dispatch!(self.token_scopes(hash))
+    /// What the API token with this sha256 allows, if it exists.
+    pub async fn token_grant(&self, hash: &str) -> StoreResult<Option<TokenGrant>> {
+        dispatch!(self.token_grant(hash))
+    }
+
+    /// Records (or replaces) the login secret's sha256 of the resource owner `subject`.
+    pub async fn put_owner(&self, subject: &str, secret_hash: &str) -> StoreResult<()> {
+        dispatch!(self.put_owner(subject, secret_hash))
+    }
+
+    /// The login secret's sha256 of the resource owner `subject`.
+    pub async fn owner_secret(&self, subject: &str) -> StoreResult<Option<String>> {
+        dispatch!(self.owner_secret(subject))
+    }
+
+    /// Records a registered client.
+    pub async fn add_client(&self, client: &ClientRecord) -> StoreResult<()> {
+        dispatch!(self.add_client(client))
+    }
+
+    /// The registered client `client_id`.
+    pub async fn client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>> {
+        dispatch!(self.client(client_id))
+    }
+
+    /// Records an authorization code.
+    pub async fn add_code(&self, code: &AuthCode) -> StoreResult<()> {
+        dispatch!(self.add_code(code))
+    }
+
+    /// Uses the code with this sha256 once, atomically: the first use gets it, a later use
+    /// revokes every token of its grant.
+    pub async fn take_code(&self, hash: &str) -> StoreResult<CodeUse> {
+        dispatch!(self.take_code(hash))
+    }
+
+    /// Records an access token (and a refresh token) of one grant.
+    pub async fn add_oauth_tokens(&self, tokens: &NewTokens) -> StoreResult<()> {
+        dispatch!(self.add_oauth_tokens(tokens))
+    }
+
+    /// The refresh token with this sha256.
+    pub async fn refresh_record(&self, hash: &str) -> StoreResult<Option<RefreshRecord>> {
+        dispatch!(self.refresh_record(hash))
+    }
+
+    /// Marks the refresh token used; `false` when it already was (a replay).
+    pub async fn consume_refresh(&self, hash: &str) -> StoreResult<bool> {
+        dispatch!(self.consume_refresh(hash))
+    }
+
+    /// Revokes every access and refresh token of the grant.
+    pub async fn revoke_grant(&self, grant_id: &str) -> StoreResult<()> {
+        dispatch!(self.revoke_grant(grant_id))
+    }
+
+    /// Finds the access or refresh token with this sha256.
+    pub async fn find_token(&self, hash: &str) -> StoreResult<Option<FoundToken>> {
+        dispatch!(self.find_token(hash))
+    }
+
+    /// Deletes the access token with this sha256.
+    pub async fn delete_access_token(&self, hash: &str) -> StoreResult<()> {
+        dispatch!(self.delete_access_token(hash))
     }
 
     /// Reserves a status index for `credential_id` on a `purpose` list (creating lists at

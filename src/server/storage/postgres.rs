@@ -9,8 +9,9 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{NoTls, Row};
 
 use super::{
-    now_text, random_index, Allocation, HostedCredential, IssuedRecord, ListState, Recorded,
-    StatusChange, StoreError, StoreResult, MIGRATIONS, OB_UNION,
+    now_text, random_index, Allocation, AuthCode, ClientRecord, CodeUse, FoundToken,
+    HostedCredential, IssuedRecord, ListState, NewTokens, Recorded, RefreshRecord, StatusChange,
+    StoreError, StoreResult, TokenGrant, MIGRATIONS, OB_UNION,
 };
 use crate::status::MIN_BITS;
 
@@ -137,6 +138,18 @@ async fn entry_of(
     }))
 }
 
+/// Deletes every access and refresh token of a grant.
+async fn revoke_grant_in(c: &impl GenericClient, grant: &str) -> Result<(), PgErr> {
+    c.execute("DELETE FROM api_tokens WHERE grant_id = $1", &[&grant])
+        .await?;
+    c.execute(
+        "DELETE FROM oauth_refresh_tokens WHERE grant_id = $1",
+        &[&grant],
+    )
+    .await?;
+    Ok(())
+}
+
 impl PgStore {
     /// Connects to `url` and migrates (under an advisory lock, so processes starting together
     /// migrate once).
@@ -206,14 +219,248 @@ impl PgStore {
         run.await.map_err(PgErr::into_store)
     }
 
-    pub(super) async fn token_scopes(&self, hash: &str) -> StoreResult<Option<String>> {
+    pub(super) async fn token_grant(&self, hash: &str) -> StoreResult<Option<TokenGrant>> {
         let run = async {
             let c = self.pool.get().await?;
             Ok::<_, PgErr>(
-                c.query_opt("SELECT scopes FROM api_tokens WHERE hash = $1", &[&hash])
-                    .await?
-                    .map(|r| r.get(0)),
+                c.query_opt(
+                    "SELECT scopes, owner, client_id, expires FROM api_tokens WHERE hash = $1",
+                    &[&hash],
+                )
+                .await?
+                .map(|r| TokenGrant {
+                    scopes: r.get(0),
+                    owner: r.get(1),
+                    client_id: r.get(2),
+                    expires: r.get(3),
+                }),
             )
+        };
+        run.await.map_err(PgErr::into_store)
+    }
+
+    pub(super) async fn put_owner(&self, subject: &str, secret_hash: &str) -> StoreResult<()> {
+        let run = async {
+            let c = self.pool.get().await?;
+            c.execute(
+                "INSERT INTO oauth_owners (subject, secret_hash, created) VALUES ($1, $2, $3)
+                 ON CONFLICT (subject) DO UPDATE SET secret_hash = excluded.secret_hash, created = excluded.created",
+                &[&subject, &secret_hash, &now_text()],
+            )
+            .await?;
+            Ok::<_, PgErr>(())
+        };
+        run.await.map_err(PgErr::into_store)
+    }
+
+    pub(super) async fn owner_secret(&self, subject: &str) -> StoreResult<Option<String>> {
+        let run = async {
+            let c = self.pool.get().await?;
+            Ok::<_, PgErr>(
+                c.query_opt(
+                    "SELECT secret_hash FROM oauth_owners WHERE subject = $1",
+                    &[&subject],
+                )
+                .await?
+                .map(|r| r.get(0)),
+            )
+        };
+        run.await.map_err(PgErr::into_store)
+    }
+
+    pub(super) async fn add_client(&self, cl: &ClientRecord) -> StoreResult<()> {
+        let run = async {
+            let c = self.pool.get().await?;
+            c.execute(
+                "INSERT INTO oauth_clients (client_id, secret_hash, metadata, created) VALUES ($1, $2, $3, $4)",
+                &[&cl.client_id, &cl.secret_hash, &cl.metadata, &now_text()],
+            )
+            .await?;
+            Ok::<_, PgErr>(())
+        };
+        run.await.map_err(PgErr::into_store)
+    }
+
+    pub(super) async fn client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>> {
+        let run = async {
+            let c = self.pool.get().await?;
+            Ok::<_, PgErr>(
+                c.query_opt(
+                    "SELECT client_id, secret_hash, metadata FROM oauth_clients WHERE client_id = $1",
+                    &[&client_id],
+                )
+                .await?
+                .map(|r| ClientRecord {
+                    client_id: r.get(0),
+                    secret_hash: r.get(1),
+                    metadata: r.get(2),
+                }),
+            )
+        };
+        run.await.map_err(PgErr::into_store)
+    }
+
+    pub(super) async fn add_code(&self, a: &AuthCode) -> StoreResult<()> {
+        let run = async {
+            let c = self.pool.get().await?;
+            c.execute(
+                "INSERT INTO oauth_codes (hash, client_id, owner, redirect_uri, redirect_given, scope, challenge, expires) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[&a.hash, &a.client_id, &a.owner, &a.redirect_uri, &i64::from(a.redirect_given), &a.scope, &a.challenge, &a.expires],
+            )
+            .await?;
+            Ok::<_, PgErr>(())
+        };
+        run.await.map_err(PgErr::into_store)
+    }
+
+    async fn try_take_code(&self, hash: &str) -> Result<CodeUse, PgErr> {
+        let mut c = self.pool.get().await?;
+        let tx = c.transaction().await?;
+        let found = tx
+            .query_opt(
+                "SELECT hash, client_id, owner, redirect_uri, redirect_given, scope, challenge, expires, used FROM oauth_codes WHERE hash = $1 FOR UPDATE",
+                &[&hash],
+            )
+            .await?;
+        let outcome = match found {
+            None => CodeUse::Unknown,
+            Some(r) if r.get::<_, i64>(8) != 0 => {
+                revoke_grant_in(&tx, hash).await?;
+                CodeUse::Replayed
+            }
+            Some(r) => {
+                tx.execute("UPDATE oauth_codes SET used = 1 WHERE hash = $1", &[&hash])
+                    .await?;
+                CodeUse::Fresh(AuthCode {
+                    hash: r.get(0),
+                    client_id: r.get(1),
+                    owner: r.get(2),
+                    redirect_uri: r.get(3),
+                    redirect_given: r.get::<_, i64>(4) != 0,
+                    scope: r.get(5),
+                    challenge: r.get(6),
+                    expires: r.get(7),
+                })
+            }
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    pub(super) async fn take_code(&self, hash: &str) -> StoreResult<CodeUse> {
+        retrying!(self.try_take_code(hash))
+    }
+
+    async fn try_add_oauth_tokens(&self, t: &NewTokens) -> Result<(), PgErr> {
+        let mut c = self.pool.get().await?;
+        let tx = c.transaction().await?;
+        let now = now_text();
+        tx.execute(
+            "INSERT INTO api_tokens (hash, scopes, created, owner, client_id, expires, grant_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&t.access_hash, &t.scope, &now, &t.owner, &t.client_id, &t.access_expires, &t.grant_id],
+        )
+        .await?;
+        if let Some(refresh) = &t.refresh_hash {
+            tx.execute(
+                "INSERT INTO oauth_refresh_tokens (hash, client_id, owner, scope, grant_id, expires, created) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[refresh, &t.client_id, &t.owner, &t.scope, &t.grant_id, &t.refresh_expires, &now],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(super) async fn add_oauth_tokens(&self, t: &NewTokens) -> StoreResult<()> {
+        self.try_add_oauth_tokens(t)
+            .await
+            .map_err(PgErr::into_store)
+    }
+
+    pub(super) async fn refresh_record(&self, hash: &str) -> StoreResult<Option<RefreshRecord>> {
+        let run = async {
+            let c = self.pool.get().await?;
+            Ok::<_, PgErr>(
+                c.query_opt(
+                    "SELECT hash, client_id, owner, scope, grant_id, expires, used FROM oauth_refresh_tokens WHERE hash = $1",
+                    &[&hash],
+                )
+                .await?
+                .map(|r| RefreshRecord {
+                    hash: r.get(0),
+                    client_id: r.get(1),
+                    owner: r.get(2),
+                    scope: r.get(3),
+                    grant_id: r.get(4),
+                    expires: r.get(5),
+                    used: r.get::<_, i64>(6) != 0,
+                }),
+            )
+        };
+        run.await.map_err(PgErr::into_store)
+    }
+
+    pub(super) async fn consume_refresh(&self, hash: &str) -> StoreResult<bool> {
+        let run = async {
+            let c = self.pool.get().await?;
+            Ok::<_, PgErr>(
+                c.execute(
+                    "UPDATE oauth_refresh_tokens SET used = 1 WHERE hash = $1 AND used = 0",
+                    &[&hash],
+                )
+                .await?
+                    == 1,
+            )
+        };
+        run.await.map_err(PgErr::into_store)
+    }
+
+    async fn try_revoke_grant(&self, grant: &str) -> Result<(), PgErr> {
+        let mut c = self.pool.get().await?;
+        let tx = c.transaction().await?;
+        revoke_grant_in(&tx, grant).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(super) async fn revoke_grant(&self, grant_id: &str) -> StoreResult<()> {
+        retrying!(self.try_revoke_grant(grant_id))
+    }
+
+    pub(super) async fn find_token(&self, hash: &str) -> StoreResult<Option<FoundToken>> {
+        let run = async {
+            let c = self.pool.get().await?;
+            if let Some(r) = c
+                .query_opt(
+                    "SELECT client_id, grant_id FROM api_tokens WHERE hash = $1",
+                    &[&hash],
+                )
+                .await?
+            {
+                return Ok::<_, PgErr>(Some(FoundToken::Access {
+                    client_id: r.get(0),
+                    grant_id: r.get(1),
+                }));
+            }
+            Ok(c.query_opt(
+                "SELECT client_id, grant_id FROM oauth_refresh_tokens WHERE hash = $1",
+                &[&hash],
+            )
+            .await?
+            .map(|r| FoundToken::Refresh {
+                client_id: r.get(0),
+                grant_id: r.get(1),
+            }))
+        };
+        run.await.map_err(PgErr::into_store)
+    }
+
+    pub(super) async fn delete_access_token(&self, hash: &str) -> StoreResult<()> {
+        let run = async {
+            let c = self.pool.get().await?;
+            c.execute("DELETE FROM api_tokens WHERE hash = $1", &[&hash])
+                .await?;
+            Ok::<_, PgErr>(())
         };
         run.await.map_err(PgErr::into_store)
     }

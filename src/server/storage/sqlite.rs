@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::{
-    now_text, random_index, Allocation, HostedCredential, IssuedRecord, ListState, Recorded,
-    StatusChange, StoreError, StoreResult, MIGRATIONS,
+    now_text, random_index, Allocation, AuthCode, ClientRecord, CodeUse, FoundToken,
+    HostedCredential, IssuedRecord, ListState, NewTokens, Recorded, RefreshRecord, StatusChange,
+    StoreError, StoreResult, TokenGrant, MIGRATIONS,
 };
 use crate::status::MIN_BITS;
 
@@ -59,6 +60,16 @@ fn find(conn: &Connection, id: &str) -> rusqlite::Result<Option<IssuedRecord>> {
         record_from_row,
     )
     .optional()
+}
+
+/// Deletes every access and refresh token of a grant.
+fn revoke_grant_in(c: &Connection, grant: &str) -> rusqlite::Result<()> {
+    c.execute("DELETE FROM api_tokens WHERE grant_id = ?1", params![grant])?;
+    c.execute(
+        "DELETE FROM oauth_refresh_tokens WHERE grant_id = ?1",
+        params![grant],
+    )?;
+    Ok(())
 }
 
 impl SqliteStore {
@@ -133,15 +144,240 @@ impl SqliteStore {
         .await
     }
 
-    pub(super) async fn token_scopes(&self, hash: &str) -> StoreResult<Option<String>> {
+    pub(super) async fn token_grant(&self, hash: &str) -> StoreResult<Option<TokenGrant>> {
         let hash = hash.to_string();
         self.with(move |c| {
             c.query_row(
-                "SELECT scopes FROM api_tokens WHERE hash = ?1",
+                "SELECT scopes, owner, client_id, expires FROM api_tokens WHERE hash = ?1",
                 params![hash],
+                |r| {
+                    Ok(TokenGrant {
+                        scopes: r.get(0)?,
+                        owner: r.get(1)?,
+                        client_id: r.get(2)?,
+                        expires: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    pub(super) async fn put_owner(&self, subject: &str, secret_hash: &str) -> StoreResult<()> {
+        let (subject, hash) = (subject.to_string(), secret_hash.to_string());
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO oauth_owners (subject, secret_hash, created) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (subject) DO UPDATE SET secret_hash = excluded.secret_hash, created = excluded.created",
+                params![subject, hash, now_text()],
+            )
+            .map(|_| ())
+        })
+        .await
+    }
+
+    pub(super) async fn owner_secret(&self, subject: &str) -> StoreResult<Option<String>> {
+        let subject = subject.to_string();
+        self.with(move |c| {
+            c.query_row(
+                "SELECT secret_hash FROM oauth_owners WHERE subject = ?1",
+                params![subject],
                 |r| r.get(0),
             )
             .optional()
+        })
+        .await
+    }
+
+    pub(super) async fn add_client(&self, client: &ClientRecord) -> StoreResult<()> {
+        let cl = client.clone();
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO oauth_clients (client_id, secret_hash, metadata, created) VALUES (?1, ?2, ?3, ?4)",
+                params![cl.client_id, cl.secret_hash, cl.metadata, now_text()],
+            )
+            .map(|_| ())
+        })
+        .await
+    }
+
+    pub(super) async fn client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>> {
+        let id = client_id.to_string();
+        self.with(move |c| {
+            c.query_row(
+                "SELECT client_id, secret_hash, metadata FROM oauth_clients WHERE client_id = ?1",
+                params![id],
+                |r| {
+                    Ok(ClientRecord {
+                        client_id: r.get(0)?,
+                        secret_hash: r.get(1)?,
+                        metadata: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    pub(super) async fn add_code(&self, code: &AuthCode) -> StoreResult<()> {
+        let a = code.clone();
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO oauth_codes (hash, client_id, owner, redirect_uri, redirect_given, scope, challenge, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![a.hash, a.client_id, a.owner, a.redirect_uri, i64::from(a.redirect_given), a.scope, a.challenge, a.expires],
+            )
+            .map(|_| ())
+        })
+        .await
+    }
+
+    pub(super) async fn take_code(&self, hash: &str) -> StoreResult<CodeUse> {
+        let hash = hash.to_string();
+        self.with(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let found = tx
+                .query_row(
+                    "SELECT hash, client_id, owner, redirect_uri, redirect_given, scope, challenge, expires, used FROM oauth_codes WHERE hash = ?1",
+                    params![hash],
+                    |r| {
+                        Ok((
+                            AuthCode {
+                                hash: r.get(0)?,
+                                client_id: r.get(1)?,
+                                owner: r.get(2)?,
+                                redirect_uri: r.get(3)?,
+                                redirect_given: r.get::<_, i64>(4)? != 0,
+                                scope: r.get(5)?,
+                                challenge: r.get(6)?,
+                                expires: r.get(7)?,
+                            },
+                            r.get::<_, i64>(8)? != 0,
+                        ))
+                    },
+                )
+                .optional()?;
+            let outcome = match found {
+                None => CodeUse::Unknown,
+                Some((_, true)) => {
+                    revoke_grant_in(&tx, &hash)?;
+                    CodeUse::Replayed
+                }
+                Some((code, false)) => {
+                    tx.execute("UPDATE oauth_codes SET used = 1 WHERE hash = ?1", params![hash])?;
+                    CodeUse::Fresh(code)
+                }
+            };
+            tx.commit()?;
+            Ok(outcome)
+        })
+        .await
+    }
+
+    pub(super) async fn add_oauth_tokens(&self, t: &NewTokens) -> StoreResult<()> {
+        let t = t.clone();
+        self.with(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now = now_text();
+            tx.execute(
+                "INSERT INTO api_tokens (hash, scopes, created, owner, client_id, expires, grant_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![t.access_hash, t.scope, now, t.owner, t.client_id, t.access_expires, t.grant_id],
+            )?;
+            if let Some(refresh) = &t.refresh_hash {
+                tx.execute(
+                    "INSERT INTO oauth_refresh_tokens (hash, client_id, owner, scope, grant_id, expires, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![refresh, t.client_id, t.owner, t.scope, t.grant_id, t.refresh_expires, now],
+                )?;
+            }
+            tx.commit()
+        })
+        .await
+    }
+
+    pub(super) async fn refresh_record(&self, hash: &str) -> StoreResult<Option<RefreshRecord>> {
+        let hash = hash.to_string();
+        self.with(move |c| {
+            c.query_row(
+                "SELECT hash, client_id, owner, scope, grant_id, expires, used FROM oauth_refresh_tokens WHERE hash = ?1",
+                params![hash],
+                |r| {
+                    Ok(RefreshRecord {
+                        hash: r.get(0)?,
+                        client_id: r.get(1)?,
+                        owner: r.get(2)?,
+                        scope: r.get(3)?,
+                        grant_id: r.get(4)?,
+                        expires: r.get(5)?,
+                        used: r.get::<_, i64>(6)? != 0,
+                    })
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    pub(super) async fn consume_refresh(&self, hash: &str) -> StoreResult<bool> {
+        let hash = hash.to_string();
+        self.with(move |c| {
+            c.execute(
+                "UPDATE oauth_refresh_tokens SET used = 1 WHERE hash = ?1 AND used = 0",
+                params![hash],
+            )
+            .map(|n| n == 1)
+        })
+        .await
+    }
+
+    pub(super) async fn revoke_grant(&self, grant_id: &str) -> StoreResult<()> {
+        let grant = grant_id.to_string();
+        self.with(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            revoke_grant_in(&tx, &grant)?;
+            tx.commit()
+        })
+        .await
+    }
+
+    pub(super) async fn find_token(&self, hash: &str) -> StoreResult<Option<FoundToken>> {
+        let hash = hash.to_string();
+        self.with(move |c| {
+            let access = c
+                .query_row(
+                    "SELECT client_id, grant_id FROM api_tokens WHERE hash = ?1",
+                    params![hash],
+                    |r| {
+                        Ok(FoundToken::Access {
+                            client_id: r.get(0)?,
+                            grant_id: r.get(1)?,
+                        })
+                    },
+                )
+                .optional()?;
+            if access.is_some() {
+                return Ok(access);
+            }
+            c.query_row(
+                "SELECT client_id, grant_id FROM oauth_refresh_tokens WHERE hash = ?1",
+                params![hash],
+                |r| {
+                    Ok(FoundToken::Refresh {
+                        client_id: r.get(0)?,
+                        grant_id: r.get(1)?,
+                    })
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    pub(super) async fn delete_access_token(&self, hash: &str) -> StoreResult<()> {
+        let hash = hash.to_string();
+        self.with(move |c| {
+            c.execute("DELETE FROM api_tokens WHERE hash = ?1", params![hash])
+                .map(|_| ())
         })
         .await
     }
