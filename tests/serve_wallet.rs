@@ -40,9 +40,9 @@ fn wallet_files_are_served_with_their_types_and_nothing_else() {
     std::fs::write(wallet.join("index.html"), "<!doctype html><title>w</title>").unwrap();
     std::fs::write(wallet.join("wallet.js"), "export {};").unwrap();
     std::fs::write(wallet.join("pkg/openbadges_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
-    std::fs::write(wallet.join("notes.key"), "secret").unwrap();
-    std::fs::write(wallet.join(".env"), "secret").unwrap();
-    std::fs::write(tmp.path().join("outside.html"), "outside").unwrap();
+    std::fs::write(wallet.join("notes.key"), "SECRET-CONTENT").unwrap();
+    std::fs::write(wallet.join(".env"), "SECRET-CONTENT").unwrap();
+    std::fs::write(tmp.path().join("outside.html"), "OUTSIDE-CONTENT").unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(tmp.path().join("outside.html"), wallet.join("link.html")).unwrap();
 
@@ -81,11 +81,11 @@ fn wallet_files_are_served_with_their_types_and_nothing_else() {
         let (status, _, _, body, _) = fetch(&format!("{base}{refused}"));
         assert_eq!(status, 404, "{refused}");
         assert!(
-            !String::from_utf8_lossy(&body).contains("outside"),
+            !String::from_utf8_lossy(&body).contains("OUTSIDE-CONTENT"),
             "{refused}"
         );
         assert!(
-            !String::from_utf8_lossy(&body).contains("secret"),
+            !String::from_utf8_lossy(&body).contains("SECRET-CONTENT"),
             "{refused}"
         );
     }
