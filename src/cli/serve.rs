@@ -41,6 +41,10 @@ pub(super) struct ServeArgs {
     /// Status lists' ttl and Cache-Control max-age, in seconds.
     #[arg(long, default_value_t = crate::server::DEFAULT_STATUS_TTL_SECONDS)]
     status_ttl: u64,
+    /// Also serve the badge wallet page (the directory bindings/wasm/build.sh writes,
+    /// target/wallet) under /wallet/: badges are verified in the browser, by WebAssembly.
+    #[arg(long, value_name = "DIR")]
+    wallet: Option<PathBuf>,
     /// For tests: read the time OAuth codes and tokens expire by from this file (an RFC 3339
     /// date-time, read at every use).
     #[arg(long, hide = true)]
@@ -152,6 +156,9 @@ pub(super) fn serve(args: ServeArgs) -> Result<u8> {
     }
     if let Some(url) = args.public_url {
         config = config.public_url(url);
+    }
+    if let Some(dir) = args.wallet {
+        config = config.wallet(dir);
     }
     if let Some(path) = args.clock_file {
         config = config.clock(Clock::File(path));

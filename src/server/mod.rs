@@ -37,6 +37,7 @@ pub mod request;
 pub mod storage;
 pub mod tls;
 pub mod vc_api;
+pub mod wallet;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -128,6 +129,7 @@ pub struct ServerConfig {
     public_url: Option<String>,
     tls: Tls,
     status_ttl: u64,
+    wallet: Option<PathBuf>,
     clock: Clock,
 }
 
@@ -141,6 +143,7 @@ impl ServerConfig {
             public_url: None,
             tls: Tls::None,
             status_ttl: DEFAULT_STATUS_TTL_SECONDS,
+            wallet: None,
             clock: Clock::System,
         }
     }
@@ -181,6 +184,13 @@ impl ServerConfig {
         self.status_ttl = seconds;
         self
     }
+
+    /// Serves the badge wallet page (a directory built by `bindings/wasm/build.sh`, holding
+    /// `index.html` and `pkg/`) under `/wallet/`; see [`wallet`].
+    pub fn wallet(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.wallet = Some(dir.into());
+        self
+    }
 }
 
 /// The default database of an issuer directory: `sqlite:` a file beside it
@@ -209,6 +219,7 @@ pub struct App {
     issue_checker: Verifier,
     verify_options: VerifyOptions,
     base: String,
+    wallet: Option<PathBuf>,
     clock: Clock,
 }
 
@@ -264,6 +275,17 @@ fn check_public_url(url: &str) -> Result<String> {
 
 /// Builds the application: opens the issuer directory and the database (migrating it).
 pub async fn app(config: &ServerConfig, listen: &SocketAddr) -> Result<Arc<App>> {
+    if let Some(w) = &config.wallet {
+        if !w.join("index.html").is_file() {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!(
+                    "--wallet {}: expected the built wallet page (index.html and pkg/; run bindings/wasm/build.sh)",
+                    w.display()
+                ),
+            ));
+        }
+    }
     let dir = IssuerDir::open(&config.issuer_dir)?;
     let issuer = Arc::new(dir.issuer()?);
     let scheme = if config.tls == Tls::None {
@@ -306,6 +328,7 @@ pub async fn app(config: &ServerConfig, listen: &SocketAddr) -> Result<Arc<App>>
         issue_checker: Verifier::new(check_options),
         verify_options,
         base,
+        wallet: config.wallet.clone(),
         clock: config.clock.clone(),
     }))
 }
@@ -315,6 +338,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .merge(vc_api::routes())
         .merge(page::routes())
+        .merge(wallet::routes())
         .merge(ob_api::routes())
         .merge(oauth::routes())
         .route("/status/{number}", get(status_list))
