@@ -33,6 +33,7 @@ RUSTC="$RUSTC_BIN" RUSTC_BOOTSTRAP=1 \
 CARGO_PROFILE_RELEASE_LTO=fat \
 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
 CARGO_PROFILE_RELEASE_PANIC=abort \
+CARGO_PROFILE_RELEASE_OPT_LEVEL="${OPENBADGES_WASM_OPT_LEVEL:-s}" \
   "$CARGO_BIN" build --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort --release \
   -p openbadges-wasm
 
