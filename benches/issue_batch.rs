@@ -14,7 +14,11 @@
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+#[path = "support/measured.rs"]
+mod measured;
+use measured::Run;
 
 const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
 
@@ -31,32 +35,6 @@ fn write_inputs(dir: &Path, rows: usize) -> std::io::Result<()> {
         writeln!(w, "Teacher {i},teacher{i}@district.example")?;
     }
     w.flush()
-}
-
-/// Peak resident set of a running process, in kB.
-fn vm_hwm(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
-/// `(state, user + system CPU seconds)` of a process from /proc/<pid>/stat (clock ticks taken
-/// as the Linux USER_HZ of 100). A zombie (exited, not yet reaped) still reports its totals.
-fn stat(pid: u32) -> Option<(char, f64)> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after = &text[text.rfind(')')? + 2..];
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let state = fields.first()?.chars().next()?;
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some((state, ticks as f64 / 100.0))
-}
-
-struct Run {
-    secs: f64,
-    cpu_secs: f64,
-    peak_kb: u64,
 }
 
 fn run(dir: &Path, out: &str, status: bool) -> Run {
@@ -88,52 +66,19 @@ fn run(dir: &Path, out: &str, status: bool) -> Run {
         args.extend(["--status-store", "status.json"]);
     }
     let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_openbadges"))
+    let child = Command::new(env!("CARGO_BIN_EXE_openbadges"))
         .args(&args)
         .current_dir(dir)
         .stdin(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("the openbadges binary runs");
-    let pid = child.id();
-    let mut peak_kb = 0;
-    let mut cpu_secs = 0.0;
-    let mut secs = 0.0;
-    // Sample until the child is a zombie: its last VmHWM and its CPU totals are then known.
-    // (stderr is read after it exits; it prints a few lines, far below a pipe's buffer.)
-    loop {
-        if let Some(kb) = vm_hwm(pid) {
-            peak_kb = peak_kb.max(kb);
-        }
-        match stat(pid) {
-            Some((state, cpu)) => {
-                cpu_secs = cpu;
-                if state == 'Z' || state == 'X' {
-                    secs = start.elapsed().as_secs_f64();
-                    break;
-                }
-            }
-            None => break,
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let status = child.wait().expect("wait");
-    if secs == 0.0 {
-        secs = start.elapsed().as_secs_f64();
-    }
-    let mut err = String::new();
-    if let Some(mut e) = child.stderr.take() {
-        let _ = std::io::Read::read_to_string(&mut e, &mut err);
-    }
+    let (run, status, err) = measured::measure(child, start);
     assert!(status.success(), "issue-batch failed: {err}");
     if let Some(last) = err.lines().last() {
         eprintln!("  {last}");
     }
-    Run {
-        secs,
-        cpu_secs,
-        peak_kb,
-    }
+    run
 }
 
 fn main() {

@@ -16,7 +16,11 @@
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+#[path = "support/measured.rs"]
+mod measured;
+use measured::Run;
 
 const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
 const STATUS_URL: &str = "https://district.example/status/1";
@@ -98,36 +102,11 @@ fn make_folder(dir: &Path, rows: usize) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Peak resident set of a running process, in kB.
-fn vm_hwm(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
-/// `(state, user + system CPU seconds)` from /proc/<pid>/stat (USER_HZ taken as 100).
-fn stat(pid: u32) -> Option<(char, f64)> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after = &text[text.rfind(')')? + 2..];
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let state = fields.first()?.chars().next()?;
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some((state, ticks as f64 / 100.0))
-}
-
-struct Run {
-    secs: f64,
-    cpu_secs: f64,
-    peak_kb: u64,
-}
-
 fn verify(dir: &Path, rows: usize, jobs: usize) -> Run {
     let resource = format!("{STATUS_URL}=list.json");
     let jobs_s = jobs.to_string();
     let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_openbadges"))
+    let child = Command::new(env!("CARGO_BIN_EXE_openbadges"))
         .args([
             "verify",
             "--jsonl",
@@ -144,42 +123,13 @@ fn verify(dir: &Path, rows: usize, jobs: usize) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the openbadges binary runs");
-    let pid = child.id();
-    let (mut peak_kb, mut cpu_secs, mut secs) = (0, 0.0, 0.0);
-    loop {
-        if let Some(kb) = vm_hwm(pid) {
-            peak_kb = peak_kb.max(kb);
-        }
-        match stat(pid) {
-            Some((state, cpu)) => {
-                cpu_secs = cpu;
-                if state == 'Z' || state == 'X' {
-                    secs = start.elapsed().as_secs_f64();
-                    break;
-                }
-            }
-            None => break,
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let status = child.wait().expect("wait");
-    if secs == 0.0 {
-        secs = start.elapsed().as_secs_f64();
-    }
-    let mut err = String::new();
-    if let Some(mut e) = child.stderr.take() {
-        let _ = std::io::Read::read_to_string(&mut e, &mut err);
-    }
+    let (run, status, err) = measured::measure(child, start);
     let want = format!("{rows} verified, 0 not verified, 0 unreadable");
     assert!(
         status.success() && err.trim_end().ends_with(&want),
         "verify did not verify every badge: {err}"
     );
-    Run {
-        secs,
-        cpu_secs,
-        peak_kb,
-    }
+    run
 }
 
 fn main() {
