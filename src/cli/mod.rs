@@ -241,11 +241,11 @@ enum Command {
         #[arg(required_unless_present = "from")]
         file: Option<String>,
         /// Pull every credential from this Open Badges 3.0 API host instead (its base URL).
-        #[cfg(feature = "server")]
+        #[cfg(feature = "http")]
         #[arg(long, requires = "token", conflicts_with = "file")]
         from: Option<String>,
         /// The bearer token for --from (scope credential.readonly).
-        #[cfg(feature = "server")]
+        #[cfg(feature = "http")]
         #[arg(long)]
         token: Option<String>,
     },
@@ -279,6 +279,17 @@ enum Command {
         after_help = "Example:\n  openbadges serve token create --scope issue --issuer-dir riverside/\n  openbadges serve --issuer-dir riverside/ --listen 0.0.0.0:8443 --tls-self-signed\n  openbadges serve --issuer-dir riverside/ --db postgres://ob@db.internal/ob --public-url https://badges.riverside.example"
     )]
     Serve(serve::ServeArgs),
+    /// Run the issuing and verification service — not in this build: it needs the `server`
+    /// feature (`cargo install openbadges --features server`).
+    #[cfg(not(feature = "server"))]
+    #[command(
+        after_help = "Example:\n  cargo install openbadges --features server\n  openbadges serve --issuer-dir riverside/ --listen 0.0.0.0:8443 --tls-self-signed"
+    )]
+    Serve {
+        /// Whatever was given (nothing runs without the `server` feature).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Stacks and pathways: progress toward them, and award a completed one.
     #[command(subcommand)]
     Stack(programs::StackCommand),
@@ -637,6 +648,12 @@ fn run(cmd: Command) -> Result<u8> {
         Command::Award(args) => award::award(args),
         #[cfg(feature = "server")]
         Command::Serve(args) => serve::serve(args),
+        #[cfg(not(feature = "server"))]
+        Command::Serve { .. } => Err(Error::new(
+            ErrorKind::Usage,
+            "this openbadges was built without the `server` feature: install it with \
+             `cargo install openbadges --features server` (or build with `--features server`)",
+        )),
         Command::Stack(cmd) => programs::stack(cmd),
         Command::Policy(cmd) => programs::policy(cmd),
         Command::Clr(cmd) => programs::clr(cmd),
@@ -729,7 +746,7 @@ fn run(cmd: Command) -> Result<u8> {
             print_json(&rows)?;
             Ok(0)
         }
-        #[cfg(feature = "server")]
+        #[cfg(feature = "http")]
         Command::Import {
             from: Some(from),
             token,
@@ -737,7 +754,7 @@ fn run(cmd: Command) -> Result<u8> {
         } => {
             let token = token.unwrap_or_default();
             let mut rows = Vec::new();
-            for (n, text) in crate::server::ob_client::pull(&from, &token)?
+            for (n, text) in crate::import::ob_api::pull(&from, &token)?
                 .into_iter()
                 .enumerate()
             {

@@ -16,6 +16,8 @@
 //! ```
 
 pub mod ob2;
+#[cfg(feature = "http")]
+pub mod ob_api;
 
 use serde_json::Value;
 

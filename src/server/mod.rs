@@ -29,7 +29,6 @@
 pub mod auth;
 pub mod oauth;
 pub mod ob_api;
-pub mod ob_client;
 pub mod page;
 pub mod problem;
 pub mod published;
