@@ -150,12 +150,12 @@ pub fn version() -> String {
 #[wasm_bindgen(unchecked_return_type = "Report")]
 pub fn verify(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] input: JsValue,
-    // `Option` makes the parameter optional in the `.d.ts` (`options?: VerifyOptions`).
-    #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
+    // `options?: VerifyOptions` in the `.d.ts`; an omitted argument arrives as `undefined`.
+    #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     run(|| {
         let bytes = input_bytes(&input, "input")?;
-        let options = verify_options(&options.unwrap_or(JsValue::UNDEFINED))?;
+        let options = verify_options(&options)?;
         let report = openbadges::verify(&bytes, &options)?;
         let mut json = to_object(serde_json::to_value(&report), "report")?;
         json.insert("headline".into(), report.headline().into());
