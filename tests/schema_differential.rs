@@ -456,9 +456,10 @@ struct Tally {
     documents: usize,
     accepted: usize,
     rejected: usize,
-    /// Documents whose errors (pointer and message, in any order) are the same from both engines.
-    same_messages: usize,
-    /// ... and in the same order.
+    /// Error lists compared (every document on our schemas, some on the official ones).
+    compared_errors: usize,
+    /// ... of which the same errors came in the same order (not required: `jsonschema` orders
+    /// some by heuristics).
     same_order: usize,
     disagreements: Vec<String>,
 }
@@ -492,45 +493,57 @@ fn judge(judges: &Judges, name: &str, what: &str, doc: &Value, tally: &mut Tally
             word(a)
         ));
     }
-    // The same places, from both engines, on both schemas.
-    for (schema, engine, reference) in [
-        ("bundled", judges.ours, &judges.reference_ours),
-        ("official", &judges.official, &judges.reference_official),
-    ] {
-        let ours = engine.validate(doc);
-        let theirs = reference_errors(reference, doc);
+    // The same errors (places and messages), from both engines: on our schemas for every
+    // document; on the official ones for one document in four (their many `oneOf`s make
+    // `jsonschema`'s error collection slow, and the verdicts above are compared for all).
+    let schemas: &[(&str, &Schema, &jsonschema::Validator)] = if tally.documents % 4 == 1 {
+        &[
+            ("bundled", judges.ours, &judges.reference_ours),
+            ("official", &judges.official, &judges.reference_official),
+        ]
+    } else {
+        &[("bundled", judges.ours, &judges.reference_ours)]
+    };
+    for (schema, engine, reference) in schemas {
+        let ours: Vec<(String, String)> = engine
+            .validate(doc)
+            .into_iter()
+            .map(|e| (e.pointer, e.message))
+            .collect();
+        let mut theirs = reference_errors(reference, doc);
+        // Ours stops at MAX_ERRORS: then its errors must be some of theirs.
+        let complete = ours.len() < MAX_ERRORS;
         let (ours_at, theirs_at) = (
-            pointers(ours.iter().map(|e| &e.pointer)),
+            pointers(ours.iter().map(|(p, _)| p)),
             pointers(theirs.iter().map(|(p, _)| p)),
         );
-        // Ours stops at MAX_ERRORS: then its places must be some of theirs.
-        let same = if ours.len() >= MAX_ERRORS {
-            ours_at.is_subset(&theirs_at)
-        } else {
+        let same_places = if complete {
             ours_at == theirs_at
+        } else {
+            ours_at.is_subset(&theirs_at)
         };
-        if !same {
+        if !same_places {
             tally.disagreements.push(format!(
                 "{name} [{kind}, {schema} schema] {what}: errors at {ours_at:?} (ours) / {theirs_at:?} (jsonschema)"
             ));
+            continue;
         }
-        if schema == "bundled" {
-            let ours: Vec<(String, String)> =
-                ours.into_iter().map(|e| (e.pointer, e.message)).collect();
-            let mut sorted = (ours.clone(), theirs.clone());
-            sorted.0.sort();
-            sorted.1.sort();
-            if sorted.0 == sorted.1 {
-                tally.same_messages += 1;
-            } else if std::env::var_os("SCHEMA_DIFF_MESSAGES").is_some() {
-                println!(
-                    "MESSAGES {name} [{kind}] {what}:\n  ours {:?}\n  them {:?}",
-                    sorted.0, sorted.1
-                );
-            }
-            if ours == theirs {
-                tally.same_order += 1;
-            }
+        tally.compared_errors += 1;
+        if complete && ours == theirs {
+            tally.same_order += 1;
+        }
+        let mut sorted = ours;
+        sorted.sort();
+        theirs.sort();
+        let same_messages = if complete {
+            sorted == theirs
+        } else {
+            sorted.iter().all(|e| theirs.binary_search(e).is_ok())
+        };
+        if !same_messages {
+            tally.disagreements.push(format!(
+                "{name} [{kind}, {schema} schema] {what}: messages differ:\n  ours {sorted:?}\n  jsonschema {theirs:?}"
+            ));
         }
     }
 }
@@ -539,8 +552,8 @@ fn judge(judges: &Judges, name: &str, what: &str, doc: &Value, tally: &mut Tally
 fn conclude(label: &str, tally: &Tally) {
     println!(
         "schema differential: {label}: {} documents compared by four judges ({} accepted, {} rejected); \
-         errors with the same messages from both engines: {} ({} in the same order)",
-        tally.documents, tally.accepted, tally.rejected, tally.same_messages, tally.same_order
+         {} error lists compared (same places and messages), {} of them in the same order",
+        tally.documents, tally.accepted, tally.rejected, tally.compared_errors, tally.same_order
     );
     assert!(tally.documents > 0, "{label}: no document compared");
     if !tally.disagreements.is_empty() {
@@ -669,7 +682,7 @@ fn bundled_schemas_agree_with_the_official_ones() {
         total.documents += tally.documents;
         total.accepted += tally.accepted;
         total.rejected += tally.rejected;
-        total.same_messages += tally.same_messages;
+        total.compared_errors += tally.compared_errors;
         total.same_order += tally.same_order;
         total.disagreements.append(&mut tally.disagreements);
     }

@@ -56,6 +56,9 @@ const DRAFT_2019_09: &str = "https://json-schema.org/draft/2019-09/schema";
 
 type NodeId = usize;
 
+/// Property names and their schemas, in the schema's order.
+type Names = IndexMap<String, NodeId, foldhash::fast::RandomState>;
+
 /// A compiled schema: the nodes of the arena, the root first.
 #[derive(Debug)]
 pub(crate) struct Compiled {
@@ -95,7 +98,7 @@ enum Check {
     Pattern(Box<Pattern>),
     Format(Format),
     /// `properties` with no `additionalProperties` (or `true`).
-    Properties(IndexMap<String, NodeId>),
+    Properties(Names),
     /// `additionalProperties` (`false` or a schema) with the `properties` beside it.
     Closed(Box<Closed>),
     PropertyNames(NodeId),
@@ -124,7 +127,7 @@ enum Check {
 /// order, as `jsonschema` does.
 #[derive(Debug)]
 struct Closed {
-    declared: IndexMap<String, NodeId>,
+    declared: Names,
     /// Whether the schema has a `properties` keyword (even empty): it decides the error message
     /// for undeclared members when they are forbidden.
     has_properties: bool,
@@ -837,12 +840,7 @@ impl<'s> Compiler<'s> {
         }
     }
 
-    fn schema_map(
-        &mut self,
-        value: &'s Value,
-        location: &str,
-        depth: usize,
-    ) -> Result<IndexMap<String, NodeId>> {
+    fn schema_map(&mut self, value: &'s Value, location: &str, depth: usize) -> Result<Names> {
         let Value::Object(m) = value else {
             return Err(usage(location, "expected an object of schemas".into()));
         };
@@ -1032,7 +1030,7 @@ impl<'s> Compiler<'s> {
                 "additionalProperties" => {
                     let declared = match m.get("properties") {
                         Some(p) => self.schema_map(p, &join(location, "properties"), depth)?,
-                        None => IndexMap::new(),
+                        None => Names::default(),
                     };
                     let rest = match value {
                         Value::Bool(true) => continue,
@@ -1187,6 +1185,9 @@ struct Run<'c, 'v> {
     memo: HashMap<(NodeId, usize), bool>,
     /// Off while checking property names: those values are temporaries whose addresses repeat.
     memo_on: bool,
+    /// What each pattern answered for each string (a CLR repeats the same `@context` URLs in
+    /// every credential it holds; the regular expressions are the costliest checks).
+    matches: HashMap<(usize, &'v str), bool>,
     depth: usize,
     /// Set when `MAX_DEPTH` was reached: the document is then invalid.
     too_deep: bool,
@@ -1236,6 +1237,7 @@ impl<'c, 'v> Run<'c, 'v> {
             compiled,
             memo: HashMap::new(),
             memo_on: true,
+            matches: HashMap::new(),
             depth: 0,
             too_deep: false,
             path: Vec::new(),
@@ -1281,12 +1283,28 @@ impl<'c, 'v> Run<'c, 'v> {
             Check::OneOf(ids) => self.count_valid(ids, v, 2) == 1,
             Check::Not { node, .. } => !self.valid(*node, v),
             Check::Ref(id) => self.valid_ref(*id, v),
+            Check::Pattern(p) => match v {
+                Value::String(s) => self.pattern_matches(p, s),
+                _ => true,
+            },
             leaf => leaf_valid(leaf, v),
         }
     }
 
+    fn pattern_matches(&mut self, p: &'c Pattern, s: &'v str) -> bool {
+        let key = (std::ptr::from_ref(p) as usize, s);
+        if let Some(ok) = self.matches.get(&key) {
+            return *ok;
+        }
+        let ok = p.is_match(s);
+        self.matches.insert(key, ok);
+        ok
+    }
+
     fn valid_ref(&mut self, id: NodeId, v: &'v Value) -> bool {
-        if !self.memo_on {
+        // Only objects and arrays: the checks of a scalar never descend, so repeating them
+        // costs little, and most references end on scalars.
+        if !self.memo_on || !(v.is_object() || v.is_array()) {
             return self.valid(id, v);
         }
         let key = (id, std::ptr::from_ref(v) as usize);
@@ -1298,10 +1316,10 @@ impl<'c, 'v> Run<'c, 'v> {
         ok
     }
 
-    fn valid_properties(&mut self, props: &'c IndexMap<String, NodeId>, v: &'v Value) -> bool {
+    fn valid_properties(&mut self, props: &'c Names, v: &'v Value) -> bool {
         let Value::Object(m) = v else { return true };
-        for (name, id) in props {
-            if let Some(x) = m.get(name) {
+        for (name, x) in m {
+            if let Some(id) = props.get(name) {
                 if !self.valid(*id, x) {
                     return false;
                 }
@@ -1389,10 +1407,15 @@ impl<'c, 'v> Run<'c, 'v> {
     }
 
     fn names_valid(&mut self, id: NodeId, m: &'v Map<String, Value>) -> bool {
+        // The schema checks names as JSON strings: each is put in one reused `Value`, checked
+        // by a run of its own (the temporary lives shorter than `'v`, and its address repeats:
+        // no memo).
+        let mut name = Value::String(String::new());
         for k in m.keys() {
-            // The schema checks names as JSON strings. The temporary lives shorter than `'v`
-            // and its address repeats: it gets a run of its own, without the memo.
-            let name = Value::String(k.clone());
+            if let Value::String(s) = &mut name {
+                s.clear();
+                s.push_str(k);
+            }
             let mut run = self.naming_run(0);
             let ok = run.valid(id, &name);
             self.too_deep |= run.too_deep;
@@ -1409,6 +1432,7 @@ impl<'c, 'v> Run<'c, 'v> {
             compiled: self.compiled,
             memo: HashMap::new(),
             memo_on: false,
+            matches: HashMap::new(),
             depth: self.depth,
             too_deep: false,
             path: Vec::new(),
@@ -1526,7 +1550,7 @@ impl<'c, 'v> Run<'c, 'v> {
         }
     }
 
-    fn collect_properties(&mut self, props: &'c IndexMap<String, NodeId>, v: &'v Value) {
+    fn collect_properties(&mut self, props: &'c Names, v: &'v Value) {
         let Value::Object(m) = v else { return };
         for (name, x) in m {
             if let Some(id) = props.get(name) {
