@@ -41,7 +41,10 @@
 //!
 //! let errors = validate(SchemaKind::Profile, &serde_json::json!({"type": ["Profile"]}));
 //! assert_eq!(errors[0].pointer, "");
-//! assert!(errors[0].message.contains("\"id\" is a required property"));
+//! assert_eq!(
+//!     errors[0].message,
+//!     "\"id\" is a required property (rule /$defs/Profile/required)"
+//! );
 //!
 //! // CLR 2.0: the ClrCredential schema.
 //! let clr = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json";
