@@ -17,6 +17,17 @@
 //!
 //! Formats (`date-time`, `date`) are asserted, as the 1EdTech validator does.
 //!
+//! # The engine
+//! The schemas are checked by this crate's own small JSON Schema engine (draft 2019-09, exactly
+//! the keywords the bundled schemas and 1EdTech's use; `src/schema/engine.rs`), not by a JSON
+//! Schema crate: the `jsonschema` crate this module used before was, with its regex engines,
+//! about 40 % of the WebAssembly module and half the clean build time of the bare library. A
+//! schema using a keyword the engine does not support fails to compile ([`Schema::compile`]),
+//! it is never half-checked. The guarantee that nothing changed is the differential test
+//! (`tests/schema_differential.rs`): every document of the corpus and thousands of mutations and
+//! random documents get the same verdict, and errors at the same places, from this engine and
+//! from `jsonschema`, on our schemas and on the official ones.
+//!
 //! # Example
 //! ```
 //! use openbadges::schema::{validate, SchemaKind};
@@ -30,7 +41,10 @@
 //!
 //! let errors = validate(SchemaKind::Profile, &serde_json::json!({"type": ["Profile"]}));
 //! assert_eq!(errors[0].pointer, "");
-//! assert!(errors[0].message.contains("\"id\" is a required property"));
+//! assert_eq!(
+//!     errors[0].message,
+//!     "\"id\" is a required property (rule /$defs/Profile/required)"
+//! );
 //!
 //! // CLR 2.0: the ClrCredential schema.
 //! let clr = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json";
@@ -44,6 +58,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind, Result};
+
+mod engine;
 
 /// The most errors [`validate`] reports for one document.
 pub const MAX_ERRORS: usize = 100;
@@ -209,7 +225,8 @@ impl fmt::Display for SchemaError {
     }
 }
 
-/// A compiled JSON Schema (draft 2019-09, formats asserted, no remote references).
+/// A compiled JSON Schema (draft 2019-09, formats asserted, no remote references), in the subset
+/// of keywords the bundled and the official Open Badges and CLR schemas use.
 ///
 /// [`validate`] uses the bundled ones; `Schema::compile` is for tools and tests that compare them
 /// with other schemas (the differential test runs the official 1EdTech schemas through it).
@@ -224,10 +241,15 @@ impl fmt::Display for SchemaError {
 /// // Nothing is fetched: a remote reference is a compile error.
 /// let remote = serde_json::json!({"$ref": "https://example.org/schema.json"});
 /// assert!(Schema::compile(&remote).is_err());
+///
+/// // Nor is anything ignored: a keyword the engine does not support is a compile error too.
+/// let unsupported = serde_json::json!({"type": "string", "minLength": 1});
+/// let error = Schema::compile(&unsupported).err().map(|e| e.to_string());
+/// assert!(error.is_some_and(|e| e.contains("`minLength`")));
 /// # Ok::<(), openbadges::Error>(())
 /// ```
 pub struct Schema {
-    validator: jsonschema::Validator,
+    compiled: engine::Compiled,
 }
 
 impl fmt::Debug for Schema {
@@ -237,21 +259,12 @@ impl fmt::Debug for Schema {
 }
 
 impl Schema {
-    /// Compiles a schema as draft 2019-09, asserting formats. The `jsonschema` crate is built
-    /// without its HTTP and file resolvers, so any reference outside the document fails here.
+    /// Compiles a schema as draft 2019-09, asserting formats, with this crate's engine (see the
+    /// module docs for the keywords it supports). A keyword it does not support, and any
+    /// reference outside the document, fail here with [`ErrorKind::Usage`]: nothing is ignored
+    /// and nothing is fetched.
     pub fn compile(schema: &Value) -> Result<Schema> {
-        jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft201909)
-            .should_validate_formats(true)
-            .build(schema)
-            .map(|validator| Schema { validator })
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Usage,
-                    format!("the JSON Schema does not compile: {e}"),
-                )
-                .at(e.instance_path().as_str().to_string())
-            })
+        engine::Compiled::new(schema).map(|compiled| Schema { compiled })
     }
 
     /// The bundled schema of `kind`, compiled on first use.
@@ -272,38 +285,32 @@ impl Schema {
 
     /// Every violation (at most [`MAX_ERRORS`]); empty when `doc` is valid.
     pub fn validate(&self, doc: &Value) -> Vec<SchemaError> {
-        self.validator
-            .iter_errors(doc)
-            .take(MAX_ERRORS)
-            .map(|e| {
-                let pointer = e.instance_path().as_str().to_string();
-                SchemaError {
-                    message: short_message(&e.to_string(), &e.instance().to_string(), &pointer)
-                        + &format!(" (rule {})", e.schema_path().as_str()),
-                    pointer,
-                }
+        self.compiled
+            .validate(doc, MAX_ERRORS)
+            .into_iter()
+            .map(|v| SchemaError {
+                message: format!("{} (rule {})", v.message, v.rule),
+                pointer: v.pointer,
             })
             .collect()
     }
 
     /// Whether `doc` is valid (faster than checking [`Schema::validate`] for emptiness).
     pub fn is_valid(&self, doc: &Value) -> bool {
-        self.validator.is_valid(doc)
+        self.compiled.is_valid(doc)
     }
 }
 
-/// The validator's message with a long instance (a whole credential, say) replaced by where it
-/// is: a message names the field and the rule, never the whole document.
-fn short_message(message: &str, instance: &str, pointer: &str) -> String {
-    if instance.chars().count() <= 80 {
-        return message.to_string();
+/// How a message shows the value it is about: as JSON when that is short (at most 80
+/// characters), else by where it is — a message names the field and the rule, never the whole
+/// document (which is then not even serialized).
+fn short_message(instance: &Value, pointer: &str) -> String {
+    // 80 characters take at most 320 bytes of UTF-8.
+    match engine::render(instance, 4 * 80) {
+        Some(json) if json.chars().count() <= 80 => json,
+        _ if pointer.is_empty() => "the credential".to_string(),
+        _ => format!("`{pointer}`"),
     }
-    let place = if pointer.is_empty() {
-        "the credential".to_string()
-    } else {
-        format!("`{pointer}`")
-    };
-    message.replacen(instance, &place, 1)
 }
 
 /// Validates `doc` against the bundled schema of `kind`; returns every violation (at most
