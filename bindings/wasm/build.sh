@@ -45,6 +45,26 @@ wasm-bindgen --remove-name-section --remove-producers-section --target web --out
 echo "== wasm-bindgen --target nodejs"
 wasm-bindgen --remove-name-section --remove-producers-section --target nodejs --out-dir "$here/pkg-node" --out-name openbadges "$wasm"
 
+# wasm-opt -Oz from npm's binaryen (`npm ci` in bindings/wasm; Debian's binaryen 108 breaks the
+# externref table wasm-bindgen sets up): ~8 % smaller. wasm-bindgen gives both targets the same
+# module, so it is optimized once. Without the tool the module is used as it is, with a warning.
+wasm_opt="$here/node_modules/.bin/wasm-opt"
+if [ -x "$wasm_opt" ]; then
+  echo "== wasm-opt -Oz ($("$wasm_opt" --version))"
+  for out in "$here/pkg" "$here/pkg-node"; do
+    if [ "$out" != "$here/pkg" ] && cmp -s "$out/openbadges_bg.wasm" "$wasm.bindgen-web"; then
+      cp "$here/pkg/openbadges_bg.wasm" "$out/openbadges_bg.wasm"
+      continue
+    fi
+    cp "$out/openbadges_bg.wasm" "$wasm.bindgen-web"
+    "$wasm_opt" -Oz "$out/openbadges_bg.wasm" -o "$out/openbadges_bg.wasm.opt"
+    mv "$out/openbadges_bg.wasm.opt" "$out/openbadges_bg.wasm"
+  done
+  rm -f "$wasm.bindgen-web"
+else
+  echo "build.sh: WARNING: $wasm_opt not found (npm ci in bindings/wasm): the module is not optimized" >&2
+fi
+
 version="$(awk -F'"' '/^version = / { print $2; exit }' "$here/Cargo.toml")"
 write_package() { # dir type main
   cat > "$1/package.json" <<EOF
