@@ -2,7 +2,8 @@
 //! revoked and tampered badges, a note that is no credential, a file over the input limit, a
 //! broken symlink and a FIFO (we run as root, who reads chmod-000 files, so those stand for the
 //! unreadable). Every file gets its verdict or its error, in a stable order, with the contract's
-//! exit codes; `--jsonl` lines parse; `--jobs 1` and `--jobs 4` print the same bytes.
+//! exit codes; `--jsonl` lines parse; `--jobs 1` and `--jobs 4`, batched and `--one-by-one`,
+//! print the same bytes.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -276,6 +277,29 @@ fn one_thread_and_many_print_the_same_bytes() {
     assert_eq!(arr.len(), 24);
     let again = serde_json::to_string_pretty(&v).unwrap() + "\n";
     assert_eq!(String::from_utf8(o.stdout).unwrap(), again);
+}
+
+#[test]
+fn batched_and_one_by_one_print_the_same_bytes() {
+    // Enough badges for a chunk to be checked in one Ed25519 batch (the tampered one among
+    // them is verified again alone).
+    let (tmp, want) = folder(110);
+    let d = tmp.path();
+    assert!(want.len() > openbadges::keys::batch::MIN_BATCH + 20);
+    for format in ["--jsonl", "--json", "--at=2030-01-01T00:00:00Z"] {
+        let alone = verify(d, &[format, "--jobs", "1", "--one-by-one"], &["inbox"]);
+        assert_eq!(alone.status.code(), Some(2));
+        for jobs in ["1", "3"] {
+            let batched = verify(d, &[format, "--jobs", jobs], &["inbox"]);
+            assert_eq!(batched.status.code(), alone.status.code());
+            assert_eq!(
+                String::from_utf8_lossy(&batched.stdout),
+                String::from_utf8_lossy(&alone.stdout),
+                "{format}, --jobs {jobs}"
+            );
+            assert_eq!(batched.stderr, alone.stderr);
+        }
+    }
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The runners the commands share: work items on every core with a progress bar ([`parallel`],
 //! `award`), the same with the results handed back in input order as they finish
-//! ([`ordered`], `verify`), and clean-up of the temporary files an interrupted run leaves.
+//! ([`ordered_chunks`], `verify`), and clean-up of the temporary files an interrupted run leaves.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -78,7 +78,7 @@ pub(crate) fn progress_bar(total: usize, what: &str) -> Option<indicatif::Progre
     Some(b)
 }
 
-/// What the workers of [`ordered`] and its consumer share.
+/// What the workers of [`ordered_chunks`] and its consumer share.
 struct Queue<T> {
     /// The next item a worker takes.
     next: usize,
@@ -90,23 +90,56 @@ struct Queue<T> {
     stopped: bool,
 }
 
-/// Runs `work(0..total)` on `jobs` threads and hands each result to `emit` **in input order**
-/// as soon as it and every earlier one are done (so output streams while the rest work). At
-/// most `window` results wait for an earlier slow one, so memory stays flat in `total`; a worker
-/// that would run further ahead waits. `emit` runs on the calling thread; its error stops the
-/// run (no new items start) and is returned. The progress bar (a terminal only) counts emitted
-/// items.
-pub(crate) fn ordered<T: Send, E>(
+/// Runs `work` on `jobs` threads over `0..total` in chunks of `chunk` items (`work(range)`
+/// returns the results of the items in `range`, so a worker can handle a chunk together) and
+/// hands each item's result to `emit` **in input order** as soon as it and every earlier one
+/// are done (so output streams while the rest work). At most `window` chunks wait for an
+/// earlier slow one, so memory stays flat in `total`; a worker that would run further ahead
+/// waits. `emit` runs on the calling thread; its error stops the run (no new chunks start) and
+/// is returned. The progress bar (a terminal only) counts emitted items.
+pub(crate) fn ordered_chunks<T: Send, E>(
     total: usize,
+    chunk: usize,
     jobs: usize,
     window: usize,
     what: &str,
+    work: impl Fn(std::ops::Range<usize>) -> Vec<T> + Sync,
+    mut emit: impl FnMut(usize, T) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let chunk = chunk.max(1);
+    let range = |c: usize| c * chunk..((c + 1) * chunk).min(total);
+    let bar = progress_bar(total, what);
+    let r = in_order(
+        total.div_ceil(chunk),
+        jobs,
+        window,
+        |c| work(range(c)),
+        |c, items| {
+            for (i, item) in range(c).zip(items) {
+                emit(i, item)?;
+                if let Some(b) = &bar {
+                    b.inc(1);
+                }
+            }
+            Ok(())
+        },
+    );
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    r
+}
+
+/// The engine of [`ordered_chunks`], one result per work unit, without the progress bar.
+fn in_order<T: Send, E>(
+    total: usize,
+    jobs: usize,
+    window: usize,
     work: impl Fn(usize) -> T + Sync,
     mut emit: impl FnMut(usize, T) -> std::result::Result<(), E>,
 ) -> std::result::Result<(), E> {
     let jobs = jobs.clamp(1, total.max(1));
     let window = window.max(jobs);
-    let bar = progress_bar(total, what);
     let state = Mutex::new(Queue {
         next: 0,
         emitted: 0,
@@ -117,7 +150,7 @@ pub(crate) fn ordered<T: Send, E>(
     // A poisoned lock means a worker panicked: carry on with the data (the panic itself is
     // re-raised when the scope joins).
     let lock = || state.lock().unwrap_or_else(|e| e.into_inner());
-    let result = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| loop {
                 let i = {
@@ -154,20 +187,13 @@ pub(crate) fn ordered<T: Send, E>(
                 q.stopped = r.is_err();
             }
             changed.notify_all();
-            if let Some(b) = &bar {
-                b.inc(1);
-            }
             if r.is_err() {
                 result = r;
                 break;
             }
         }
         result
-    });
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    result
+    })
 }
 
 #[cfg(test)]
@@ -178,15 +204,17 @@ mod tests {
     fn ordered_hands_results_on_in_input_order_whatever_finishes_first() {
         for jobs in [1, 2, 5] {
             let mut seen = Vec::new();
-            let r: std::result::Result<(), ()> = ordered(
+            let r: std::result::Result<(), ()> = ordered_chunks(
                 50,
+                1,
                 jobs,
                 4,
                 "items",
-                |i| {
+                |range| {
+                    let i = range.start;
                     // Early items are slow: later ones finish first.
                     std::thread::sleep(std::time::Duration::from_micros(((50 - i) * 50) as u64));
-                    i * 2
+                    vec![i * 2]
                 },
                 |i, v| {
                     assert_eq!(v, i * 2);
@@ -200,16 +228,46 @@ mod tests {
     }
 
     #[test]
+    fn chunks_are_handed_on_item_by_item_in_input_order() {
+        for (total, chunk, jobs) in [(0, 4, 2), (1, 4, 2), (50, 7, 1), (50, 7, 3), (64, 16, 2)] {
+            let mut seen = Vec::new();
+            let r: std::result::Result<(), ()> = ordered_chunks(
+                total,
+                chunk,
+                jobs,
+                2,
+                "items",
+                |range| {
+                    assert!(range.len() <= chunk && !range.is_empty());
+                    // Early chunks are slow: later ones finish first.
+                    std::thread::sleep(std::time::Duration::from_micros(
+                        ((total - range.start) * 20) as u64,
+                    ));
+                    range.map(|i| i * 3).collect()
+                },
+                |i, v| {
+                    assert_eq!(v, i * 3);
+                    seen.push(i);
+                    Ok(())
+                },
+            );
+            assert!(r.is_ok());
+            assert_eq!(seen, (0..total).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
     fn an_emit_error_stops_the_run() {
         let started = AtomicUsize::new(0);
-        let r = ordered(
+        let r = ordered_chunks(
             1000,
+            1,
             2,
             4,
             "items",
-            |i| {
+            |range| {
                 started.fetch_add(1, Ordering::SeqCst);
-                i
+                range.collect::<Vec<_>>()
             },
             |i, _| if i == 3 { Err("closed") } else { Ok(()) },
         );

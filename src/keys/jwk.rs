@@ -460,9 +460,16 @@ impl PublicKey {
     }
 
     /// Checks a JWS signature over `msg` (see [`IssuerKey`] for the forms).
-    pub(crate) fn verify_jws(&self, msg: &[u8], sig: &[u8]) -> bool {
+    /// An Ed25519 check is put off into `defer` when one is given (see
+    /// [`super::batch::Deferred`]); P-256 and RSA are always checked at once.
+    pub(crate) fn verify_jws(
+        &self,
+        msg: &[u8],
+        sig: &[u8],
+        defer: Option<&super::batch::Deferred>,
+    ) -> bool {
         match &self.0 {
-            Public::Ed25519(k) => k.verify(msg, sig),
+            Public::Ed25519(k) => super::batch::verify_or_defer(k, msg, sig, defer),
             #[cfg(feature = "jwt")]
             Public::P256(k) => {
                 use p256::ecdsa::signature::Verifier;

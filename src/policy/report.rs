@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::{CreditPolicy, Valuation};
 use crate::error::{Error, ErrorKind, Result};
-use crate::portfolio::Portfolio;
+use crate::portfolio::{Intake, Portfolio};
 use crate::stack::{progress_all, StackSet};
 use crate::verify::Verifier;
 
@@ -114,34 +114,97 @@ pub struct PolicyReport {
     pub teachers: Vec<TeacherValuation>,
 }
 
-fn value_one(
-    teacher: &Teacher,
+/// A teacher's files as read, `(name shown, bytes)`, up to the first that could not be (and
+/// why).
+struct Read {
+    files: Vec<(String, Vec<u8>)>,
+    failed: Option<Error>,
+}
+
+fn read_one(f: &Path) -> Result<Vec<u8>> {
+    let meta = std::fs::metadata(f)
+        .map_err(|e| Error::from(e).context(format!("cannot read {}", f.display())))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Error::limit(format!(
+            "{} is {} bytes; at most {MAX_FILE_BYTES}",
+            f.display(),
+            meta.len()
+        )));
+    }
+    std::fs::read(f).map_err(|e| Error::from(e).context(format!("cannot read {}", f.display())))
+}
+
+fn read_files(teacher: &Teacher) -> Read {
+    let mut files = Vec::with_capacity(teacher.files.len());
+    for f in &teacher.files {
+        match read_one(f) {
+            Ok(bytes) => files.push((f.display().to_string(), bytes)),
+            Err(e) => {
+                return Read {
+                    files,
+                    failed: Some(e),
+                }
+            }
+        }
+    }
+    Read {
+        files,
+        failed: None,
+    }
+}
+
+/// A worker takes teachers until their files number this many (or [`GROUP_BYTES`], or its share
+/// of the files when there are few), verifies every credential of theirs in one
+/// [`Verifier::verify_many_of`] — so a district of 30-badge folders still checks its Ed25519
+/// signatures in batches — then values each teacher's portfolio on its own.
+const GROUP_FILES: usize = crate::verify::MANY_CHUNK;
+/// The bytes read for one group of teachers after which it takes no more.
+const GROUP_BYTES: usize = 64 << 20;
+
+/// Values each teacher of `group` from the files read: for each, the row valuing that teacher
+/// alone gives (read a file, add it to the portfolio, the next file…; the first failure is the
+/// row's error), with every teacher's credentials verified together.
+fn value_group(
+    group: &[Read],
     policy: &CreditPolicy,
     stacks: Option<&StackSet>,
     verifier: &Verifier,
     now: DateTime<Utc>,
-) -> Result<(Option<String>, Valuation)> {
-    let mut folio = Portfolio::new();
-    for f in &teacher.files {
-        let meta = std::fs::metadata(f)
-            .map_err(|e| Error::from(e).context(format!("cannot read {}", f.display())))?;
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(Error::limit(format!(
-                "{} is {} bytes; at most {MAX_FILE_BYTES}",
-                f.display(),
-                meta.len()
-            )));
-        }
-        let bytes = std::fs::read(f)
-            .map_err(|e| Error::from(e).context(format!("cannot read {}", f.display())))?;
-        folio.add_bytes(&f.display().to_string(), &bytes, verifier)?;
-    }
-    let holder = folio.one_holder()?;
-    let progress = match stacks {
-        Some(set) => progress_all(set, &folio, now)?,
-        None => Vec::new(),
-    };
-    Ok((holder, policy.value(&folio, &progress)?))
+) -> Vec<Result<(Option<String>, Valuation)>> {
+    let inputs: Vec<Vec<(&str, &[u8])>> = group
+        .iter()
+        .map(|read| {
+            read.files
+                .iter()
+                .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
+                .collect()
+        })
+        .collect();
+    let intakes: Vec<Intake<'_>> = inputs.iter().map(|i| Intake::new(i)).collect();
+    let wanted: Vec<Vec<crate::verify::Verifiable<'_>>> =
+        intakes.iter().map(Intake::to_verify).collect();
+    let counts: Vec<usize> = wanted.iter().map(Vec::len).collect();
+    let all: Vec<crate::verify::Verifiable<'_>> = wanted.into_iter().flatten().collect();
+    let mut reports = verifier.verify_many_of(&all).into_iter();
+    group
+        .iter()
+        .zip(intakes)
+        .zip(counts)
+        .map(|((read, intake), n)| {
+            let theirs: Vec<_> = reports.by_ref().take(n).collect();
+            let mut folio = Portfolio::new();
+            intake.add_to(&mut folio, theirs)?;
+            if let Some(e) = &read.failed {
+                return Err(e.clone());
+            }
+            let holder = folio.one_holder()?;
+            let progress = match stacks {
+                Some(set) => progress_all(set, &folio, now)?,
+                None => Vec::new(),
+            };
+            Ok((holder, policy.value(&folio, &progress)?))
+        })
+        .collect()
 }
 
 /// Values every teacher under `policy` (with `stacks` when its steps name stacks), `jobs` at a
@@ -178,31 +241,60 @@ pub fn value_all(
     let next = AtomicUsize::new(0);
     let rows: Mutex<Vec<Option<TeacherValuation>>> = Mutex::new(vec![None; teachers.len()]);
     let jobs = jobs.clamp(1, 64).min(teachers.len().max(1));
+    // Groups small enough that every worker gets some.
+    let total: usize = teachers.iter().map(|t| t.files.len()).sum();
+    let group_files = total.div_ceil(jobs).clamp(1, GROUP_FILES);
+    // The workers are the parallelism: a CLR's nested credentials stay on its worker's thread.
+    let single;
+    let verifier = if jobs > 1 {
+        single = verifier.clone().with_threads(1);
+        &single
+    } else {
+        verifier
+    };
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(t) = teachers.get(i) else { break };
-                let row = match value_one(t, policy, stacks, verifier, now) {
-                    Ok((holder, v)) => TeacherValuation {
-                        teacher: t.name.clone(),
-                        source: t.source.display().to_string(),
-                        holder,
-                        valuation: Some(v),
-                        error: None,
-                    },
-                    Err(e) => TeacherValuation {
-                        teacher: t.name.clone(),
-                        source: t.source.display().to_string(),
-                        holder: None,
-                        valuation: None,
-                        error: Some(e.to_string()),
-                    },
-                };
-                if let Ok(mut rows) = rows.lock() {
-                    rows[i] = Some(row);
+                // A group of teachers, taken one at a time until it holds enough files.
+                let mut group = Vec::new();
+                let (mut files, mut bytes) = (0, 0);
+                while files < group_files && bytes < GROUP_BYTES {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(t) = teachers.get(i) else { break };
+                    let read = read_files(t);
+                    files += read.files.len();
+                    bytes += read.files.iter().map(|(_, b)| b.len()).sum::<usize>();
+                    group.push((i, read));
                 }
-                tick();
+                if group.is_empty() {
+                    break;
+                }
+                let (index, reads): (Vec<usize>, Vec<Read>) = group.into_iter().unzip();
+                let values = value_group(&reads, policy, stacks, verifier, now);
+                drop(reads);
+                for (i, value) in index.into_iter().zip(values) {
+                    let t = &teachers[i];
+                    let row = match value {
+                        Ok((holder, v)) => TeacherValuation {
+                            teacher: t.name.clone(),
+                            source: t.source.display().to_string(),
+                            holder,
+                            valuation: Some(v),
+                            error: None,
+                        },
+                        Err(e) => TeacherValuation {
+                            teacher: t.name.clone(),
+                            source: t.source.display().to_string(),
+                            holder: None,
+                            valuation: None,
+                            error: Some(e.to_string()),
+                        },
+                    };
+                    if let Ok(mut rows) = rows.lock() {
+                        rows[i] = Some(row);
+                    }
+                    tick();
+                }
             });
         }
     });

@@ -20,8 +20,8 @@ pub use requirement::{EndorsementRule, Extension, Requirements, RubricRule, Wind
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::IdentityObject;
-use crate::import::{import, Format};
-use crate::verify::{problem_types, Check, Outcome, Report, Verifier};
+use crate::import::{import, Format, Imported};
+use crate::verify::{problem_types, Check, Outcome, Report, Verifiable, Verifier};
 
 /// Most credentials one portfolio holds (bounds the work a submitted bundle can cause).
 pub const MAX_HOLDINGS: usize = 10_000;
@@ -578,66 +578,148 @@ impl Portfolio {
     /// a CLR, an Open Badges 2.0 assertion — verifies each and adds it. Returns how many were
     /// added. Input with no credential is added as one holding whose report says why.
     pub fn add_bytes(&mut self, source: &str, bytes: &[u8], verifier: &Verifier) -> Result<usize> {
-        let found = match import(bytes) {
-            Ok(found) => found,
-            Err(e) => {
-                let mut report = Report::from_checks(vec![Check::failed(
-                    crate::check::CheckId::Parse,
-                    problem_types::PARSING_ERROR,
-                    "Not a credential",
-                    e.to_string(),
-                    e.pointer(),
-                )]);
-                report.source = Some(source.to_string());
-                self.push(Holding {
-                    source: source.to_string(),
-                    credential: Value::Null,
-                    digest: sri_digest(bytes),
-                    report,
-                    jwt: None,
-                })?;
-                return Ok(1);
-            }
-        };
-        let n = found.len();
-        for item in found {
-            let label = if item.source == "json" || item.source == "input" {
-                source.to_string()
-            } else {
-                format!("{source} {}", item.source)
-            };
-            let (mut report, digest) = match (item.format, &item.original) {
-                (Format::Jwt, Some(token)) => {
-                    (verifier.verify_jwt(token), sri_digest(token.as_bytes()))
+        self.add_many(&[(source, bytes)], verifier)
+    }
+
+    /// [`Portfolio::add_bytes`] for many inputs `(source, bytes)`, with every credential found
+    /// verified together ([`Verifier::verify_many_of`]: Ed25519 signatures checked in batches,
+    /// the reports those of verifying each alone). The holdings are those, in the order, that
+    /// calling `add_bytes` on each input in turn adds; returns how many were added.
+    ///
+    /// # Example
+    /// ```
+    /// use openbadges::portfolio::Portfolio;
+    /// use openbadges::verify::{Verifier, VerifyOptions};
+    /// let verifier = Verifier::new(VerifyOptions::default());
+    /// let mut portfolio = Portfolio::new();
+    /// let inputs = [("notes.txt", b"hello".as_slice()), ("empty.json", b"{}".as_slice())];
+    /// let added = portfolio.add_many(&inputs, &verifier)?;
+    /// assert_eq!(added, 2);
+    /// assert_eq!(portfolio.holdings()[1].source, "empty.json");
+    /// # Ok::<(), openbadges::Error>(())
+    /// ```
+    pub fn add_many(&mut self, inputs: &[(&str, &[u8])], verifier: &Verifier) -> Result<usize> {
+        let intake = Intake::new(inputs);
+        let reports = verifier.verify_many_of(&intake.to_verify());
+        intake.add_to(self, reports)
+    }
+}
+
+/// Inputs read for a portfolio, their credentials found but not yet verified: what
+/// [`Portfolio::add_many`] verifies in one go, and what `policy report` verifies across several
+/// teachers' portfolios at once.
+pub(crate) struct Intake<'a> {
+    inputs: Vec<Found<'a>>,
+}
+
+/// One input `(source, bytes)` and the credentials found in it (or why none could be).
+type Found<'a> = (&'a str, &'a [u8], Result<Vec<Imported>>);
+
+/// What of an imported credential is verified, if anything (a converted OB 2.0 assertion is
+/// not).
+fn to_verify(item: &Imported) -> Option<Verifiable<'_>> {
+    match (item.format, &item.original) {
+        (Format::Jwt, Some(token)) => Some(Verifiable::Jwt(token)),
+        (Format::JsonLd, _) => Some(Verifiable::Json(&item.credential)),
+        _ => None,
+    }
+}
+
+impl<'a> Intake<'a> {
+    /// Finds the credentials in each input.
+    pub(crate) fn new(inputs: &[(&'a str, &'a [u8])]) -> Self {
+        Intake {
+            inputs: inputs
+                .iter()
+                .map(|(source, bytes)| (*source, *bytes, import(bytes)))
+                .collect(),
+        }
+    }
+
+    /// What to verify, in order; [`Intake::add_to`] takes the reports in the same order.
+    pub(crate) fn to_verify(&self) -> Vec<Verifiable<'_>> {
+        self.inputs
+            .iter()
+            .filter_map(|(_, _, found)| found.as_ref().ok())
+            .flatten()
+            .filter_map(to_verify)
+            .collect()
+    }
+
+    /// Adds every input's holdings to `folio`, `reports` being the verdicts on
+    /// [`Intake::to_verify`]; returns how many were added.
+    pub(crate) fn add_to(
+        self,
+        folio: &mut Portfolio,
+        reports: impl IntoIterator<Item = Result<Report>>,
+    ) -> Result<usize> {
+        let mut reports = reports.into_iter();
+        let mut added = 0;
+        for (source, bytes, found) in self.inputs {
+            let found = match found {
+                Ok(found) => found,
+                Err(e) => {
+                    let mut report = Report::from_checks(vec![Check::failed(
+                        crate::check::CheckId::Parse,
+                        problem_types::PARSING_ERROR,
+                        "Not a credential",
+                        e.to_string(),
+                        e.pointer(),
+                    )]);
+                    report.source = Some(source.to_string());
+                    folio.push(Holding {
+                        source: source.to_string(),
+                        credential: Value::Null,
+                        digest: sri_digest(bytes),
+                        report,
+                        jwt: None,
+                    })?;
+                    added += 1;
+                    continue;
                 }
-                (Format::JsonLd, _) => (
-                    verifier.verify_value(&item.credential)?,
-                    credential_digest(&item.credential),
-                ),
-                _ => (
+            };
+            for item in found {
+                let label = if item.source == "json" || item.source == "input" {
+                    source.to_string()
+                } else {
+                    format!("{source} {}", item.source)
+                };
+                let verified = to_verify(&item).is_some();
+                let mut report = if verified {
+                    reports.next().unwrap_or_else(|| {
+                        Err(Error::new(
+                            ErrorKind::Model,
+                            "internal: a credential was not verified",
+                        ))
+                    })?
+                } else {
                     Report::from_checks(vec![Check::failed(
                         crate::check::CheckId::Parse,
                         problem_types::PARSING_ERROR,
                         "Not verifiable",
                         "an Open Badges 2.0 assertion cannot be verified as an OB 3.0 credential",
                         None,
-                    )]),
-                    credential_digest(&item.credential),
-                ),
-            };
-            report.source = Some(label.clone());
-            let jwt = match item.format {
-                Format::Jwt => item.original.clone(),
-                _ => None,
-            };
-            self.push(Holding {
-                source: label,
-                credential: item.credential,
-                digest,
-                report,
-                jwt,
-            })?;
+                    )])
+                };
+                let digest = match (item.format, &item.original) {
+                    (Format::Jwt, Some(token)) => sri_digest(token.as_bytes()),
+                    _ => credential_digest(&item.credential),
+                };
+                report.source = Some(label.clone());
+                let jwt = match item.format {
+                    Format::Jwt => item.original.clone(),
+                    _ => None,
+                };
+                folio.push(Holding {
+                    source: label,
+                    credential: item.credential,
+                    digest,
+                    report,
+                    jwt,
+                })?;
+                added += 1;
+            }
         }
-        Ok(n)
+        Ok(added)
     }
 }

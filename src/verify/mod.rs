@@ -28,6 +28,10 @@
 //!    `nested-credentials` (each credential through the whole pipeline).
 //! 4. **The report builder** computes `verified` from the checks' `fatal` flags.
 //!
+//! Many inputs at once ([`Verifier::verify_many`]): the same pipeline, with the Ed25519
+//! signatures of a chunk of inputs checked in one batch and every report the one verifying the
+//! input alone gives (the `many` module source has the argument).
+//!
 //! # The signed view
 //! A Data Integrity proof signs the RDF graph, not the JSON, so the JSON could say something the
 //! graph does not (a `credentialStatus` renamed to its full IRI would hide a revocation). The
@@ -49,6 +53,7 @@
 mod controller;
 pub mod danger;
 mod input;
+mod many;
 mod options;
 mod pipeline;
 mod report;
@@ -61,6 +66,7 @@ pub use crate::check::{problem_types, Check, CheckId, Outcome, Problem, Question
 pub use crate::resolve::did_web_url;
 pub use controller::ControllerResolver;
 pub use input::{detect, is_compact_jws, json_kind, Input, JsonKind};
+pub use many::{BatchStats, Verifiable, MANY_CHUNK};
 pub use options::{Recipient, VerifyOptions, DEFAULT_SKEW_SECONDS};
 pub use pipeline::{
     stage_names, verify, Verifier, MAX_ENDORSEMENT_DEPTH, MAX_NESTED_CREDENTIALS, MAX_NESTING_DEPTH,

@@ -17,6 +17,7 @@ use super::trust::TrustAnswer;
 use crate::check::{problem_types as pt, Check, CheckId, Outcome};
 use crate::error::{ErrorKind, Result};
 use crate::jsonld::Processor;
+use crate::keys::batch::Deferred;
 use crate::proof::{Expectations, ProofFailureKind, ProofOutcome, ProofVerifier};
 use crate::schema::{self, SchemaKind};
 use crate::vocab::{can_control_keys, issuer_id, same_identity};
@@ -50,6 +51,8 @@ pub struct Verifier {
     list_verdicts: Arc<Mutex<ListVerdicts>>,
     /// Threads that may verify the credentials of one CLR or presentation at once.
     threads: usize,
+    /// What [`Verifier::verify_many`] did, for [`Verifier::batch_stats`].
+    pub(super) batch: Arc<super::many::BatchCounters>,
 }
 
 /// A CLR or presentation with fewer nested credentials than this verifies them on the calling
@@ -75,6 +78,10 @@ struct Ctx<'a> {
     doc: &'a Value,
     depth: usize,
     securing: Securing<'a>,
+    /// Where this document's own Ed25519 signature checks (and those of what it carries:
+    /// nested credentials, endorsements) are put off to, under [`Verifier::verify_many`]. Never
+    /// used for a status list, whose verdict outlives the document (`list_verdicts`).
+    defer: Option<&'a Deferred>,
     checks: Vec<Check>,
     signer: Option<SignedBy>,
     /// A VC-JWT's `nbf` and `exp`.
@@ -189,6 +196,7 @@ impl Verifier {
             list_verdicts: Default::default(),
             options,
             threads: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            batch: Default::default(),
         }
     }
 
@@ -223,6 +231,16 @@ impl Verifier {
     /// names it; input that cannot be parsed, or is beyond the parser's limits (size, nesting,
     /// duplicate members), gives a failed `parse` check.
     pub fn verify_bytes(&self, input: &[u8]) -> Result<Report> {
+        self.verify_bytes_deferring(input, None)
+    }
+
+    /// [`Verifier::verify_bytes`], every Ed25519 signature check put off into `defer` when one is
+    /// given (see [`Deferred`]).
+    pub(super) fn verify_bytes_deferring(
+        &self,
+        input: &[u8],
+        defer: Option<&Deferred>,
+    ) -> Result<Report> {
         let detected = match detect(input) {
             Ok(d) => d,
             Err(e) => {
@@ -236,7 +254,7 @@ impl Verifier {
             }
         };
         match detected {
-            Input::Image(_) => Ok(self.verify_image(input)),
+            Input::Image(_) => Ok(self.verify_image(input, defer)),
             Input::Unsupported { format, advice } => Ok(failed_report(
                 CheckId::Format,
                 pt::UNSUPPORTED_FORMAT,
@@ -244,12 +262,12 @@ impl Verifier {
                 format!("the input is a {format}, which this verifier does not read: {advice}"),
                 None,
             )),
-            Input::Jwt(token) => Ok(self.verify_jwt(&token)),
-            Input::Json(v) => self.verify_value(&v),
+            Input::Jwt(token) => Ok(self.jwt(&token, 0, defer)),
+            Input::Json(v) => Ok(self.verify_json(&v, 0, defer)),
         }
     }
 
-    fn verify_image(&self, input: &[u8]) -> Report {
+    fn verify_image(&self, input: &[u8], defer: Option<&Deferred>) -> Report {
         use crate::bake::{self, Baked};
         let inner = match bake::extract(input) {
             Err(e) => {
@@ -271,7 +289,7 @@ impl Verifier {
                 )
             }
             Ok(Some(Baked::Json(text))) => match crate::json::parse(text.as_bytes()) {
-                Ok(v) => self.verify_json(&v, 0),
+                Ok(v) => self.verify_json(&v, 0, defer),
                 Err(e) => failed_report(
                     CheckId::Parse,
                     pt::PARSING_ERROR,
@@ -280,7 +298,7 @@ impl Verifier {
                     e.pointer(),
                 ),
             },
-            Ok(Some(Baked::Jwt(token))) => self.jwt(&token, 0),
+            Ok(Some(Baked::Jwt(token))) => self.jwt(&token, 0, defer),
             Ok(Some(_)) => failed_report(
                 CheckId::Parse,
                 pt::PARSING_ERROR,
@@ -301,19 +319,25 @@ impl Verifier {
     /// Verifies a parsed JSON document: a credential (a CLR with its nested credentials), or a
     /// presentation (its holder's proof and every credential in it).
     pub fn verify_value(&self, doc: &Value) -> Result<Report> {
-        Ok(self.verify_json(doc, 0))
+        Ok(self.verify_json(doc, 0, None))
     }
 
     /// Verifies a VC-JWT: the JWS (algorithm allow-list, a key bound to the issuer, claims
     /// agreeing with the credential) is the securing stage; every other stage runs on the
     /// credential the token carries.
     pub fn verify_jwt(&self, token: &str) -> Report {
-        self.jwt(token, 0)
+        self.jwt(token, 0, None)
     }
 
-    fn verify_json(&self, doc: &Value, depth: usize) -> Report {
+    /// A JSON document, at `depth` (0: the input itself), checks put off into `defer`.
+    pub(super) fn verify_json(
+        &self,
+        doc: &Value,
+        depth: usize,
+        defer: Option<&Deferred>,
+    ) -> Report {
         match json_kind(doc) {
-            JsonKind::Presentation => self.presentation(doc, depth),
+            JsonKind::Presentation => self.presentation(doc, depth, defer),
             JsonKind::Ambiguous => failed_report(
                 CheckId::Type,
                 pt::MALFORMED_VALUE_ERROR,
@@ -328,11 +352,12 @@ impl Verifier {
                 "this is an Open Badges 2.0 assertion, not an OB 3.0 Verifiable Credential; it cannot be verified cryptographically (use `openbadges import` to read it)".into(),
                 None,
             ),
-            _ => self.credential(doc, Securing::Embedded, depth),
+            _ => self.credential(doc, Securing::Embedded, depth, defer),
         }
     }
 
-    fn jwt(&self, token: &str, depth: usize) -> Report {
+    /// A VC-JWT at `depth`, its EdDSA check put off into `defer`.
+    pub(super) fn jwt(&self, token: &str, depth: usize, defer: Option<&Deferred>) -> Report {
         let credential = match crate::jwt::decode_unverified(token) {
             Ok(p) => p.get("vc").cloned().unwrap_or(p),
             Err(e) => {
@@ -345,7 +370,7 @@ impl Verifier {
                 )
             }
         };
-        let mut report = self.credential(&credential, Securing::Jwt(token), depth);
+        let mut report = self.credential(&credential, Securing::Jwt(token), depth, defer);
         report.checks.insert(
             0,
             Check::passed(CheckId::Format).note("compact JWS (VC-JWT)"),
@@ -354,7 +379,13 @@ impl Verifier {
     }
 
     /// Runs every stage on one credential and builds the report.
-    fn credential(&self, doc: &Value, securing: Securing<'_>, depth: usize) -> Report {
+    fn credential(
+        &self,
+        doc: &Value,
+        securing: Securing<'_>,
+        depth: usize,
+        defer: Option<&Deferred>,
+    ) -> Report {
         if !doc.is_object() {
             let what = if doc.is_string() {
                 "a JSON string (a credential must be an object; was it encoded twice?)"
@@ -373,6 +404,7 @@ impl Verifier {
             doc,
             depth,
             securing,
+            defer,
             checks: vec![Check::passed(CheckId::Parse)],
             signer: None,
             jwt_window: (None, None),
@@ -446,7 +478,10 @@ impl Verifier {
     }
 
     fn embedded_proof(&self, ctx: &mut Ctx<'_>) {
-        let outcomes = match self.proofs.verify(ctx.doc, &self.expectations()) {
+        let outcomes = match self
+            .proofs
+            .verify_deferring(ctx.doc, &self.expectations(), ctx.defer)
+        {
             Ok(o) => o,
             Err(e) => {
                 ctx.checks.push(Check::failed(
@@ -497,7 +532,7 @@ impl Verifier {
             check_dates: false,
             ..Default::default()
         };
-        match crate::jwt::verify(token, &resolver, &jwt_options) {
+        match crate::jwt::verify_deferring(token, &resolver, &jwt_options, ctx.defer) {
             Ok(v) => {
                 ctx.jwt_window = (v.not_before, v.expires);
                 let mut c =
@@ -583,6 +618,8 @@ impl Verifier {
             ));
             return;
         }
+        // Not deferred (`ctx.defer` stays here): a list's verdict is cached for every credential
+        // on it, so it must be the real one.
         let verify_list = |list: &Value, issuer: &str| self.verify_status_list(list, issuer);
         ctx.checks.push(crate::status::status_check(
             ctx.doc,
@@ -742,10 +779,11 @@ impl Verifier {
             }
         }
         let depth = ctx.depth + 1;
+        let defer = ctx.defer;
         let one = |i: usize| -> Report {
             let mut r = match items[i] {
-                Value::String(token) => self.jwt(token, depth),
-                obj => self.verify_json(obj, depth),
+                Value::String(token) => self.jwt(token, depth, defer),
+                obj => self.verify_json(obj, depth, defer),
             };
             r.source = Some(sources[i].clone());
             r
@@ -807,8 +845,8 @@ impl Verifier {
         for (ptr, e) in find_endorsements(ctx.doc) {
             // `endorsementJwt` entries are compact JWS strings; `endorsement` entries objects.
             let mut r = match e.as_str() {
-                Some(token) => self.jwt(token, ctx.depth + 1),
-                None => self.credential(e, Securing::Embedded, ctx.depth + 1),
+                Some(token) => self.jwt(token, ctx.depth + 1, ctx.defer),
+                None => self.credential(e, Securing::Embedded, ctx.depth + 1, ctx.defer),
             };
             r.source = Some(format!("endorsement at {ptr}"));
             endorsements.push(r);
@@ -905,11 +943,12 @@ impl Verifier {
     /// Verifies a presentation: its form, its holder's proof (purpose `authentication`, with the
     /// challenge and domain the options name), that the holder signed it, and every credential
     /// it carries.
-    fn presentation(&self, vp: &Value, depth: usize) -> Report {
+    fn presentation(&self, vp: &Value, depth: usize, defer: Option<&Deferred>) -> Report {
         let mut ctx = Ctx {
             doc: vp,
             depth,
             securing: Securing::Embedded,
+            defer,
             checks: vec![Check::passed(CheckId::Parse)],
             signer: None,
             jwt_window: (None, None),
@@ -926,7 +965,10 @@ impl Verifier {
         expected.domain = self.options.domain.clone();
         expected.now = Some(self.options.now());
         expected.legacy_suites = self.options.legacy_suites;
-        let outcomes = self.proofs.verify(vp, &expected).unwrap_or_default();
+        let outcomes = self
+            .proofs
+            .verify_deferring(vp, &expected, defer)
+            .unwrap_or_default();
         let holder = vp
             .get("holder")
             .and_then(|h| h.as_str().or_else(|| h.get("id").and_then(Value::as_str)));
@@ -1143,6 +1185,7 @@ impl Verifier {
         // real clock (or `at`, if later).
         let mut expected = self.expectations();
         expected.now = Some(self.options.now().max(chrono::Utc::now()));
+        // Never deferred: this verdict is cached across documents.
         let outcomes = self
             .proofs
             .verify(list, &expected)
