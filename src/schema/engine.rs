@@ -414,23 +414,69 @@ pub(crate) fn is_date_time(s: &str) -> bool {
 #[derive(Debug)]
 pub(crate) struct Pattern {
     source: String,
+    /// A pattern `^` + literal prefix + rest, with no other `^` and no top-level `|`, matches
+    /// exactly the strings that start with the prefix and whose remainder `^rest` matches: the
+    /// prefix is compared directly, and the (slow, PikeVM) regex runs on the remainder only —
+    /// the `@context` patterns are 47 literal characters and a short tail.
+    prefix: String,
     regex: Regex,
 }
 
 impl Pattern {
     pub(crate) fn new(source: &str) -> std::result::Result<Pattern, String> {
-        let translated = translate_pattern(source)?;
-        let regex = Regex::new(&translated).map_err(|e| e.to_string())?;
+        let shape = translate_pattern(source)?;
+        let (prefix, rest) = match anchored_prefix(source) {
+            Some((prefix, rest)) if shape.carets == 1 && !shape.top_level_alternation => {
+                (prefix, translate_pattern(rest)?.regex)
+            }
+            _ => (String::new(), shape.regex),
+        };
+        let regex = if prefix.is_empty() {
+            rest
+        } else {
+            format!("^{rest}")
+        };
+        let regex = Regex::new(&regex).map_err(|e| e.to_string())?;
         Ok(Pattern {
             source: source.to_string(),
+            prefix,
             regex,
         })
     }
 
     /// Whether the pattern matches somewhere in `s` (JSON Schema patterns are not anchored).
     pub(crate) fn is_match(&self, s: &str) -> bool {
-        self.regex.is_match(s)
+        match s.strip_prefix(self.prefix.as_str()) {
+            Some(rest) => self.regex.is_match(rest),
+            None => false,
+        }
     }
+}
+
+/// For a pattern `^` + literal characters + rest: the literal prefix (non-empty) and the rest of
+/// the source. A literal followed by a quantifier is not part of the prefix.
+fn anchored_prefix(source: &str) -> Option<(String, &str)> {
+    let body = source.strip_prefix('^')?;
+    let mut prefix = String::new();
+    let mut rest = body;
+    loop {
+        let mut it = rest.chars();
+        let Some(first) = it.next() else { break };
+        let (c, after) = match first {
+            '\\' => match it.next() {
+                Some(p) if p.is_ascii_punctuation() => (p, it.as_str()),
+                _ => break,
+            },
+            c if "^$.|?*+()[]{}".contains(c) => break,
+            c => (c, it.as_str()),
+        };
+        if after.starts_with(['*', '+', '?', '{']) {
+            break;
+        }
+        prefix.push(c);
+        rest = after;
+    }
+    (!prefix.is_empty()).then_some((prefix, rest))
 }
 
 type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
@@ -472,12 +518,23 @@ fn escaped_char(chars: &mut Chars<'_>) -> std::result::Result<char, String> {
     }
 }
 
-fn translate_pattern(source: &str) -> std::result::Result<String, String> {
+/// A pattern translated for `regex-lite`, and what `Pattern::new` needs to know of its shape.
+struct Translated {
+    regex: String,
+    /// How many `^` anchors.
+    carets: usize,
+    /// Whether a `|` stands outside every group.
+    top_level_alternation: bool,
+}
+
+fn translate_pattern(source: &str) -> std::result::Result<Translated, String> {
     let mut out = String::with_capacity(source.len() * 2);
     let mut chars = source.chars().peekable();
     // Whether the last item can take a quantifier; and the depth of open groups.
     let mut atom = false;
     let mut groups = 0usize;
+    let mut carets = 0;
+    let mut top_level_alternation = false;
     while let Some(c) = chars.next() {
         match c {
             '\\' => {
@@ -497,6 +554,7 @@ fn translate_pattern(source: &str) -> std::result::Result<String, String> {
                 atom = true;
             }
             '^' | '$' => {
+                carets += usize::from(c == '^');
                 out.push(c);
                 atom = false;
             }
@@ -525,6 +583,7 @@ fn translate_pattern(source: &str) -> std::result::Result<String, String> {
                 atom = true;
             }
             '|' => {
+                top_level_alternation |= groups == 0;
                 out.push('|');
                 atom = false;
             }
@@ -589,7 +648,11 @@ fn translate_pattern(source: &str) -> std::result::Result<String, String> {
     if groups != 0 {
         return Err("an unclosed `(`".into());
     }
-    Ok(out)
+    Ok(Translated {
+        regex: out,
+        carets,
+        top_level_alternation,
+    })
 }
 
 /// A character class, after its `[`.

@@ -663,6 +663,21 @@ fn patterns_mean_what_ecma_262_says() {
         (r"^[\d-]$", &[("-", true), ("7", true), ("a", false)]),
         (r"^[&&]+$", &[("&&", true)]),
         (r"^\W\w$", &[("-a", true), ("é", false)]),
+        // A literal prefix is compared before the regex runs: quantified, alternated and
+        // re-anchored patterns keep their meaning.
+        (
+            r"^abc*d$",
+            &[
+                ("abd", true),
+                ("abcccd", true),
+                ("ab", false),
+                ("abcd!", false),
+            ],
+        ),
+        (r"^ab|cd", &[("xcd", true), ("abx", true), ("xab", false)]),
+        (r"^a(b|^c)", &[("ab", true), ("ac", false)]),
+        (r"^a\.b?", &[("a.", true), ("a.b", true), ("ab", false)]),
+        (r"^é:x{2}", &[("é:xx", true), ("é:x", false)]),
     ];
     for (pattern, inputs) in cases {
         let p = Pattern::new(pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"));
