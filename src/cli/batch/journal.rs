@@ -341,10 +341,24 @@ impl Journal {
             end.lines,
             records.len()
         )));
-        self.file
+        let start = self
+            .file
+            .stream_position()
+            .map_err(io_ctx(&self.path, "appending to"))?;
+        let written = self
+            .file
             .write_all(buf.as_bytes())
-            .and_then(|_| self.file.sync_data())
-            .map_err(io_ctx(&self.path, "appending to"))
+            .and_then(|_| self.file.sync_data());
+        if let Err(e) = written {
+            // A full disk can take part of the lines: cut them off, so the manifest still ends
+            // at a line boundary (the re-run appends them again from the journal).
+            let _ = self
+                .file
+                .set_len(start)
+                .and_then(|_| self.file.seek(SeekFrom::Start(start)).map(|_| ()));
+            return Err(io_ctx(&self.path, "appending to")(e));
+        }
+        Ok(())
     }
 }
 
