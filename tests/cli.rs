@@ -518,7 +518,10 @@ fn jwt_suites_issue_and_verify() {
 #[test]
 fn serve_without_the_server_feature_says_how_to_get_it() {
     let d = tempfile::tempdir().unwrap();
-    let o = ob(&["serve", "--issuer-dir", "x", "--listen", "127.0.0.1:0"], d.path());
+    let o = ob(
+        &["serve", "--issuer-dir", "x", "--listen", "127.0.0.1:0"],
+        d.path(),
+    );
     assert_eq!(code(&o), 2);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("--features server"), "{err}");
