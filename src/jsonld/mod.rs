@@ -39,6 +39,7 @@
 //! ```
 
 mod context;
+mod direct;
 mod expand;
 mod iri;
 mod json_literal;
@@ -304,7 +305,48 @@ impl Processor {
     /// The RDFC-1.0 canonical N-Quads of `input`'s dataset — `rdfc::canonicalize(&self.to_rdf(…)?)`
     /// without building the owned [`Dataset`] in between: toRdf hands its (borrowed) terms
     /// straight to the canonicalizer, which serializes each once. What Data Integrity proofs use.
+    ///
+    /// Plain documents (node objects, terms, typed values: every credential in the reference
+    /// data) take a direct path that expands them straight into quads; everything else, and
+    /// everything that path is unsure of, takes the general one (see `direct.rs`).
+    #[cfg(test)]
     pub(crate) fn canonical_nquads(&self, input: &Value, options: &Options) -> Result<String> {
+        if let Value::Object(m) = input {
+            let entries: Vec<(&str, &Value)> = m.iter().map(|(k, v)| (k.as_str(), v)).collect();
+            if let Some(r) = direct::canonical_nquads(self, &entries, options) {
+                return r;
+            }
+        }
+        self.canonical_nquads_general(input, options)
+    }
+
+    /// [`Processor::canonical_nquads`] of the object whose members are `entries` (distinct
+    /// keys), without building it unless the general path needs it: the proof path hashes a
+    /// credential minus its `proof`, and a proof minus its `proofValue` plus the credential's
+    /// `@context`.
+    pub(crate) fn canonical_nquads_of(
+        &self,
+        entries: &[(&str, &Value)],
+        options: &Options,
+    ) -> Result<String> {
+        if let Some(r) = direct::canonical_nquads(self, entries, options) {
+            return r;
+        }
+        let doc = Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).clone()))
+                .collect(),
+        );
+        self.canonical_nquads_general(&doc, options)
+    }
+
+    /// [`Processor::canonical_nquads`] by expansion, node map and toRdf (every document).
+    pub(crate) fn canonical_nquads_general(
+        &self,
+        input: &Value,
+        options: &Options,
+    ) -> Result<String> {
         let expanded = self.expand(input, options)?;
         let mut collector = crate::rdfc::Collector::default();
         to_rdf::to_rdf_into(&expanded, options, &mut collector)?;

@@ -313,7 +313,7 @@ impl<'a> NodeMap<'a> {
 
 /// An absolute IRI that RDF can carry (RFC 3987 shape: no space, `<>"{}|\\^` or backtick, at most
 /// one `#`), or a blank node identifier. The JSON-LD toRdf algorithm skips anything else.
-fn well_formed(id: &str) -> bool {
+pub(super) fn well_formed(id: &str) -> bool {
     let b = id.as_bytes();
     if b.len() >= 2 && b[0] == b'_' && b[1] == b':' {
         return true;
@@ -648,7 +648,7 @@ impl<S: QuadSink> Writer<'_, S> {
 }
 
 /// JavaScript `parseFloat`: the longest decimal-literal prefix after leading white space, else NaN.
-fn js_parse_float(s: &str) -> f64 {
+pub(super) fn js_parse_float(s: &str) -> f64 {
     let t = s.trim_start();
     let b = t.as_bytes();
     let mut i = 0;

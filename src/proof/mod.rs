@@ -232,37 +232,15 @@ impl Signer {
         };
         let chained = with_previous_proofs(&unsecured, &proof, &existing_list)
             .map_err(|f| Error::proof(f.message))?;
-        // The unsecured document is hashed as it is (moved into a `Value` and back, not cloned:
-        // a deep copy of the credential was a tenth of the cost of signing).
-        let (unsecured, data) = match chained {
-            Some(doc) => {
-                let context = unsecured.get("@context");
-                let data = hash_data(
-                    &self.processor,
-                    Some(&self.config_memo),
-                    canon_kind(suite),
-                    &Value::Object(doc),
-                    &proof,
-                    context,
-                )?;
-                (unsecured, data)
-            }
-            None => {
-                let doc = Value::Object(unsecured);
-                let data = hash_data(
-                    &self.processor,
-                    Some(&self.config_memo),
-                    canon_kind(suite),
-                    &doc,
-                    &proof,
-                    doc.get("@context"),
-                )?;
-                let Value::Object(unsecured) = doc else {
-                    unreachable!("invariant: built as an object two statements above")
-                };
-                (unsecured, data)
-            }
-        };
+        // The unsecured document is hashed as it is, by its members (not copied).
+        let data = hash_data(
+            &self.processor,
+            Some(&self.config_memo),
+            canon_kind(suite),
+            Members::all(chained.as_ref().unwrap_or(&unsecured)),
+            &proof,
+            unsecured.get("@context"),
+        )?;
         let sig = self.key.sign(&data.combined());
         let mut proof_value = String::with_capacity(90);
         proof_value.push('z');
@@ -343,13 +321,18 @@ impl ConfigMemo {
         M.get_or_init(Arc::default).clone()
     }
 
-    fn canonical(&self, processor: &Processor, canon: Canon, config: &Value) -> Result<String> {
+    fn canonical(
+        &self,
+        processor: &Processor,
+        canon: Canon,
+        config: &[(&str, &Value)],
+    ) -> Result<String> {
         if canon == Canon::Jcs {
             // JCS of a few members costs less than the lookup.
             return canonicalize(processor, canon, config);
         }
         // The exact JSON text (member order included), so equal keys mean equal documents.
-        let Ok(key) = serde_json::to_string(config) else {
+        let Some(key) = json_text(config) else {
             return canonicalize(processor, canon, config);
         };
         if let Ok(entries) = self.entries.lock() {
@@ -368,22 +351,73 @@ impl ConfigMemo {
     }
 }
 
-/// The proof configuration a proof's hash covers: the proof without `proofValue`, with the
-/// document's `@context`.
-fn proof_config(proof_config: &Map<String, Value>, context: Option<&Value>) -> Value {
-    let mut config = proof_config.clone();
-    config.shift_remove("proofValue");
-    if let Some(ctx) = context {
-        config.insert("@context".into(), ctx.clone());
+/// The JSON text of the object whose members are `members`.
+fn json_text(members: &[(&str, &Value)]) -> Option<String> {
+    let mut out = Vec::with_capacity(256);
+    out.push(b'{');
+    for (i, (k, v)) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, k).ok()?;
+        out.push(b':');
+        serde_json::to_writer(&mut out, v).ok()?;
     }
-    Value::Object(config)
+    out.push(b'}');
+    String::from_utf8(out).ok()
+}
+
+/// The proof configuration a proof's hash covers, as members: the proof without `proofValue`,
+/// with the document's `@context` (in place of the proof's own, if any).
+fn proof_config<'a>(
+    proof_config: &'a Map<String, Value>,
+    context: Option<&'a Value>,
+) -> Vec<(&'a str, &'a Value)> {
+    let mut members: Vec<(&str, &Value)> = Vec::with_capacity(proof_config.len() + 1);
+    for (k, v) in proof_config {
+        match k.as_str() {
+            "proofValue" => {}
+            "@context" if context.is_some() => {}
+            k => members.push((k, v)),
+        }
+    }
+    if let Some(ctx) = context {
+        members.push(("@context", ctx));
+    }
+    members
+}
+
+/// A document given by its members: an object minus one member (a credential without its
+/// `proof`), so that verifying does not copy the credential to hash it.
+#[derive(Clone, Copy)]
+struct Members<'a> {
+    object: &'a Map<String, Value>,
+    without: Option<&'a str>,
+}
+
+impl<'a> Members<'a> {
+    fn all(object: &'a Map<String, Value>) -> Self {
+        Members {
+            object,
+            without: None,
+        }
+    }
+
+    fn list(&self) -> Vec<(&'a str, &'a Value)> {
+        let without = self.without;
+        self.object
+            .iter()
+            .filter(|(k, _)| Some(k.as_str()) != without)
+            .map(|(k, v)| (k.as_str(), v))
+            .collect()
+    }
 }
 
 fn hash_data(
     processor: &Processor,
     config_memo: Option<&ConfigMemo>,
     canon: Canon,
-    doc: &Value,
+    doc: Members<'_>,
     proof_config_without_context: &Map<String, Value>,
     context: Option<&Value>,
 ) -> Result<HashData> {
@@ -393,7 +427,7 @@ fn hash_data(
         None => canonicalize(processor, canon, &config),
     }
     .map_err(|e| e.context("while canonicalizing the proof configuration"))?;
-    let canonical_document = canonicalize(processor, canon, doc)
+    let canonical_document = canonicalize(processor, canon, &doc.list())
         .map_err(|e| e.context("while canonicalizing the document"))?;
     Ok(with_document(canonical_proof, canonical_document))
 }
@@ -413,7 +447,7 @@ fn hash_data_memo(
     processor: &Processor,
     config_memo: &ConfigMemo,
     canon: Canon,
-    doc: &Value,
+    doc: Members<'_>,
     proof_config_without_context: &Map<String, Value>,
     context: Option<&Value>,
     memo: &CanonMemo,
@@ -427,7 +461,7 @@ fn hash_data_memo(
     let canonical_document = match cached {
         Some(r) => r?,
         None => {
-            let r = canonicalize(processor, canon, doc)
+            let r = canonicalize(processor, canon, &doc.list())
                 .map_err(|e| e.context("while canonicalizing the document"));
             memo.borrow_mut().insert((canon, key), r.clone());
             r?
@@ -436,10 +470,16 @@ fn hash_data_memo(
     Ok(with_document(canonical_proof, canonical_document))
 }
 
-fn canonicalize(processor: &Processor, canon: Canon, doc: &Value) -> Result<String> {
+/// The canonical form of the object whose members are `members` (distinct keys).
+fn canonicalize(processor: &Processor, canon: Canon, members: &[(&str, &Value)]) -> Result<String> {
     match canon {
-        Canon::Jcs => Ok(crate::jcs::canonicalize(doc)),
-        Canon::Rdfc => processor.canonical_nquads(doc, &JsonLdOptions::safe()),
+        Canon::Jcs => Ok(crate::jcs::canonicalize(&Value::Object(
+            members
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).clone()))
+                .collect(),
+        ))),
+        Canon::Rdfc => processor.canonical_nquads_of(members, &JsonLdOptions::safe()),
     }
 }
 
@@ -523,6 +563,7 @@ fn with_previous_proofs(
         }
     }
     let mut doc = unsecured.clone();
+    // (a secured document's own `proof` is replaced by the proofs it chains to)
     doc.insert(
         "proof".into(),
         if matching.len() == 1 {
@@ -724,15 +765,7 @@ impl ProofVerifier {
             Some(Value::Array(a)) => (a.clone(), false),
             Some(v) => (vec![v.clone()], true),
         };
-        // Everything but the proof (not a clone of the whole document and a removal).
-        let unsecured_value = Value::Object(
-            obj.iter()
-                .filter(|(k, _)| k.as_str() != "proof")
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        );
-        let empty = Map::new();
-        let unsecured = unsecured_value.as_object().unwrap_or(&empty);
+        // The document without its proof is hashed as members of `obj`: never copied.
         let memo = CanonMemo::default();
         let mut outcomes: Vec<ProofOutcome> = proofs
             .iter()
@@ -743,17 +776,7 @@ impl ProofVerifier {
                 } else {
                     format!("/proof/{i}")
                 };
-                self.verify_one(
-                    unsecured,
-                    &unsecured_value,
-                    p,
-                    &proofs,
-                    i,
-                    pointer,
-                    expected,
-                    &memo,
-                    defer,
-                )
+                self.verify_one(obj, p, &proofs, i, pointer, expected, &memo, defer)
             })
             .collect();
         // A chained proof stands only if every proof it names stands.
@@ -832,8 +855,7 @@ impl ProofVerifier {
     #[allow(clippy::too_many_arguments)]
     fn verify_one(
         &self,
-        unsecured: &Map<String, Value>,
-        unsecured_value: &Value,
+        document: &Map<String, Value>,
         proof: &Value,
         all: &[Value],
         index: usize,
@@ -854,25 +876,16 @@ impl ProofVerifier {
             key_retired: None,
             result: Ok(()),
         };
-        outcome.result = self.check(
-            unsecured,
-            unsecured_value,
-            proof,
-            all,
-            expected,
-            &mut outcome,
-            memo,
-            defer,
-        );
+        outcome.result = self.check(document, proof, all, expected, &mut outcome, memo, defer);
         outcome
     }
 
     // The proof's inputs and the memo travel together through one verify call.
     #[allow(clippy::too_many_arguments)]
+    /// `document` is the secured document; its `proof` member is left out of what is hashed.
     fn check(
         &self,
-        unsecured: &Map<String, Value>,
-        unsecured_value: &Value,
+        document: &Map<String, Value>,
         proof: &Value,
         all: &[Value],
         expected: &Expectations,
@@ -1044,7 +1057,7 @@ impl ProofVerifier {
                 ));
             }
         }
-        let ctx = contexts(unsecured);
+        let ctx = contexts(document);
         if !needed_ctx.iter().any(|c| ctx.contains(c)) {
             return Err(ProofFailure::new(
                 K::Context,
@@ -1056,7 +1069,7 @@ impl ProofVerifier {
         }
         if canon == Canon::Jcs {
             if let Some(pctx) = proof.get("@context") {
-                let doc_ctx = unsecured.get("@context").cloned().unwrap_or(Value::Null);
+                let doc_ctx = document.get("@context").cloned().unwrap_or(Value::Null);
                 let as_list = |v: &Value| match v {
                     Value::Array(a) => a.clone(),
                     other => vec![other.clone()],
@@ -1103,8 +1116,14 @@ impl ProofVerifier {
                 }
             }
         }
-        let chained = with_previous_proofs(unsecured, proof, all)?.map(Value::Object);
-        let doc = chained.as_ref().unwrap_or(unsecured_value);
+        let chained = with_previous_proofs(document, proof, all)?;
+        let doc = match &chained {
+            Some(c) => Members::all(c),
+            None => Members {
+                object: document,
+                without: Some("proof"),
+            },
+        };
         let mut config = proof.clone();
         config.shift_remove("@context");
         config.shift_remove("jws");
@@ -1120,7 +1139,7 @@ impl ProofVerifier {
             canon,
             doc,
             &config,
-            unsecured.get("@context"),
+            document.get("@context"),
             memo,
             memo_key,
         )
@@ -1296,7 +1315,7 @@ pub fn explain(document: &Value, index: usize) -> Result<Explanation> {
         &shared_processor(),
         None,
         canon,
-        &Value::Object(doc),
+        Members::all(&doc),
         &config,
         unsecured.get("@context"),
     )?;

@@ -90,8 +90,8 @@ struct IQuad {
 
 /// One position of an [`IQuad`]: a blank node, or the N-Quads text of another term as a range of
 /// [`State::text`] (one buffer for every term of the dataset, not a string each).
-#[derive(Clone, Copy)]
-enum Part {
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
     Blank(usize),
     Text(u32, u32),
     None,
@@ -176,6 +176,89 @@ impl Collector {
                 Part::Text(offset(start), offset(self.text.len()))
             }
         }
+    }
+
+    /// A new blank node (its label is never shown: only the canonical labels are written).
+    pub(crate) fn fresh_blank(&mut self) -> Part {
+        let i = self.labels.len();
+        self.labels.push(String::new());
+        Part::Blank(i)
+    }
+
+    /// An IRI, written once into the term buffer (the part can be used by any number of quads).
+    pub(crate) fn iri(&mut self, iri: &str) -> Part {
+        let start = self.text.len();
+        nquads::write_iri(&mut self.text, iri);
+        Part::Text(offset(start), offset(self.text.len()))
+    }
+
+    /// A literal, written once into the term buffer.
+    pub(crate) fn literal(&mut self, value: &str, datatype: &str, language: Option<&str>) -> Part {
+        let start = self.text.len();
+        nquads::write_literal_parts(&mut self.text, value, datatype, language);
+        Part::Text(offset(start), offset(self.text.len()))
+    }
+
+    /// A quad of the default graph.
+    pub(crate) fn triple(&mut self, subject: Part, predicate: Part, object: Part) {
+        self.quads.push(IQuad {
+            parts: [subject, predicate, object, Part::None],
+        });
+    }
+
+    /// Number of quads collected so far.
+    pub(crate) fn len(&self) -> usize {
+        self.quads.len()
+    }
+
+    fn part_bytes(&self, p: Part) -> &[u8] {
+        match p {
+            Part::Text(a, b) => self
+                .text
+                .as_bytes()
+                .get(a as usize..b as usize)
+                .unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// Whether quads `a` and `b` are the same statement (same blank nodes, same term texts).
+    pub(crate) fn same_quad(&self, a: usize, b: usize) -> bool {
+        let (qa, qb) = (&self.quads[a], &self.quads[b]);
+        qa.parts.iter().zip(&qb.parts).all(|(x, y)| match (x, y) {
+            (Part::Text(..), Part::Text(..)) => self.part_bytes(*x) == self.part_bytes(*y),
+            _ => x == y,
+        })
+    }
+
+    /// A hash of quad `i`'s content, equal for quads that [`Collector::same_quad`] calls equal.
+    pub(crate) fn quad_hash(&self, i: usize) -> u64 {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = foldhash::fast::FixedState::with_seed(0x6f62).build_hasher();
+        for p in &self.quads[i].parts {
+            match *p {
+                Part::Blank(b) => {
+                    h.write_u8(1);
+                    h.write_usize(b);
+                }
+                Part::Text(..) => {
+                    h.write_u8(2);
+                    h.write(self.part_bytes(*p));
+                }
+                Part::None => h.write_u8(3),
+            }
+        }
+        h.finish()
+    }
+
+    /// Keeps the quads whose flag in `keep` is set (in order).
+    pub(crate) fn retain_quads(&mut self, keep: &[bool]) {
+        let mut i = 0;
+        self.quads.retain(|_| {
+            let k = keep.get(i).copied().unwrap_or(true);
+            i += 1;
+            k
+        });
     }
 
     /// The canonical N-Quads of the collected quads (default options: SHA-256 and the

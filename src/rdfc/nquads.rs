@@ -79,7 +79,12 @@ pub(crate) fn write_term_cow(out: &mut String, term: &TermCow<'_>) {
     }
 }
 
-fn write_literal_parts(out: &mut String, value: &str, datatype: &str, language: Option<&str>) {
+pub(crate) fn write_literal_parts(
+    out: &mut String,
+    value: &str,
+    datatype: &str,
+    language: Option<&str>,
+) {
     out.push('"');
     let needs = |b: u8| b < 0x20 || b == 0x7f || b == b'"' || b == b'\\';
     if !value.bytes().any(needs) {
