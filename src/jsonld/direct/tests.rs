@@ -206,6 +206,10 @@ fn value_strategy() -> impl proptest::strategy::Strategy<Value = Value> {
         "[a-c]{1,3}".prop_map(|s| json!({"@value": s, "@language": "en"})),
         Just(Value::Null),
         Just(json!({})),
+        Just(json!("T")),
+        Just(json!({"@context": {"p": {"@type": "@vocab"}}, "p": "T"})),
+        Just(json!({"@context": {"@language": "de"}, "p": "x"})),
+        Just(json!({"type": "T", "p": "https://example.org/z", "q": "y"})),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
@@ -222,6 +226,10 @@ fn value_strategy() -> impl proptest::strategy::Strategy<Value = Value> {
                     Just("scoped".to_string()),
                     Just("type".to_string()),
                     Just("@id".to_string()),
+                    Just("@type".to_string()),
+                    Just("str".to_string()),
+                    Just("none".to_string()),
+                    Just("ls".to_string()),
                     Just("https://example.org/p".to_string()),
                 ],
                 inner,
@@ -232,8 +240,16 @@ fn value_strategy() -> impl proptest::strategy::Strategy<Value = Value> {
     })
 }
 
+/// Generated documents per run (`OPENBADGES_PROPTEST_CASES` for a longer run).
+fn cases() -> u32 {
+    std::env::var("OPENBADGES_PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600)
+}
+
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(600))]
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(cases()))]
     #[test]
     fn agrees_on_generated_documents(
         members in proptest::collection::btree_map(
@@ -247,6 +263,8 @@ proptest::proptest! {
                 proptest::prelude::Just("scoped".to_string()),
                 proptest::prelude::Just("type".to_string()),
                 proptest::prelude::Just("@id".to_string()),
+                proptest::prelude::Just("str".to_string()),
+                proptest::prelude::Just("none".to_string()),
             ],
             value_strategy(),
             1..6,
@@ -263,11 +281,15 @@ proptest::proptest! {
             "ref": {"@id": "https://example.org/ref", "@type": "@id"},
             "voc": {"@id": "https://example.org/voc", "@type": "@vocab"},
             "en": {"@id": "https://example.org/en", "@language": "en"},
+            "str": {"@id": "https://example.org/str", "@type": "xsd:string"},
+            "none": {"@id": "https://example.org/none", "@type": "@none"},
+            "ls": {"@id": "https://example.org/ls", "@type": "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"},
             "scoped": {"@id": "https://example.org/scoped", "@context": {"q": {"@type": "@id"}}}
         }));
         doc.extend(members);
         let doc = Value::Object(doc);
         let p = Processor::new();
+        // About a quarter of these documents take the direct path (the rest fall back).
         both_modes(&p, &doc, &doc.to_string());
     }
 }
