@@ -186,7 +186,9 @@ enum LocalKey {
 
 #[derive(Default)]
 struct Cache {
-    map: HashMap<CacheKey, CacheEntry>,
+    /// foldhash (seeded per process) rather than SipHash: every document and every scoped
+    /// context looks a key up here; the map is bounded by [`CACHE_LIMIT`] and [`CACHE_TERM_LIMIT`].
+    map: HashMap<CacheKey, CacheEntry, foldhash::fast::RandomState>,
     /// Term definitions held by the cached contexts.
     terms: usize,
 }

@@ -1253,10 +1253,11 @@ fn decode_proof_value(v: Option<&Value>) -> std::result::Result<[u8; 64], ProofF
             "/proofValue",
         ));
     }
-    let bytes = bs58::decode(body).into_vec().map_err(|e| {
+    let bytes = base58::decode(body).map_err(|at| {
+        let c = body.get(at..).and_then(|t| t.chars().next()).unwrap_or('?');
         ProofFailure::new(
             K::ProofValue,
-            format!("`proofValue` is not base58btc: {e}"),
+            format!("`proofValue` is not base58btc: {c:?} is not in its alphabet"),
             "/proofValue",
         )
     })?;
