@@ -45,6 +45,9 @@ const XSD_DOUBLE: &str = "http://www.w3.org/2001/XMLSchema#double";
 /// Nesting this deep goes to the general path, which reports its own (deeper) limit.
 const MAX_DEPTH: usize = 100;
 
+/// Most distinct blank node identifiers (`_:x`) written in a document this path handles.
+const MAX_BLANK_IDS: usize = 64;
+
 /// Containers this path does not handle (`@set` alone changes nothing in RDF).
 const NOT_HERE: u16 = container::LIST
     | container::LANGUAGE
@@ -163,20 +166,24 @@ impl<'d> Direct<'_, 'd> {
         self.objects.push(identity);
     }
 
-    /// The node for a blank node identifier of the document (one node per identifier).
-    fn blank(&mut self, id: &str) -> Part {
+    /// The node for a blank node identifier of the document (one node per identifier). A
+    /// document with many of them takes the general path (this list is scanned).
+    fn blank(&mut self, id: &str) -> Flow<Part> {
         if let Some((_, p)) = self.blanks.iter().find(|(l, _)| l == id) {
-            return *p;
+            return Some(*p);
+        }
+        if self.blanks.len() >= MAX_BLANK_IDS {
+            return None;
         }
         let p = self.out.fresh_blank();
         self.blanks.push((id.to_string(), p));
-        p
+        Some(p)
     }
 
     /// A node reference (`@id` or an `@id`/`@vocab`-typed string) as an object or subject term.
     fn reference(&mut self, iri: &str) -> Flow<Part> {
         if is_blank(iri) {
-            Some(self.blank(iri))
+            self.blank(iri)
         } else if well_formed(iri) {
             Some(self.out.iri(iri))
         } else {
