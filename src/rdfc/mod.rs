@@ -610,8 +610,7 @@ impl State {
 /// units). Byte order of UTF-8 equals code point order; the two differ only for supplementary
 /// characters vs U+E000–U+FFFF.
 fn sort_lines(buf: &str, lines: &mut [std::ops::Range<usize>]) {
-    // In UTF-8, characters from U+E000 up start with a byte 0xEE or above.
-    let needs_utf16 = buf.bytes().any(|b| b >= 0xEE);
+    let needs_utf16 = has_lead_byte_ee(buf.as_bytes());
     if needs_utf16 {
         lines.sort_by(|a, b| {
             buf[a.clone()]
@@ -621,6 +620,20 @@ fn sort_lines(buf: &str, lines: &mut [std::ops::Range<usize>]) {
     } else {
         lines.sort_unstable_by(|a, b| buf.as_bytes()[a.clone()].cmp(&buf.as_bytes()[b.clone()]));
     }
+}
+
+/// Whether `b` has a byte 0xEE or above — in UTF-8, the lead byte of a character from U+E000 up.
+/// Eight bytes at a time: a word with no high bit set is all ASCII and is skipped whole (most
+/// N-Quads are ASCII, and this runs for every line set sorted).
+fn has_lead_byte_ee(b: &[u8]) -> bool {
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        if x & 0x8080_8080_8080_8080 != 0 && w.iter().any(|&c| c >= 0xEE) {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&c| c >= 0xEE)
 }
 
 /// Lexicographic next permutation; false when `v` was the last one.
@@ -642,4 +655,23 @@ fn next_permutation(v: &mut [usize]) -> bool {
     v.swap(i - 1, j);
     v[i..].reverse();
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_lead_byte_ee;
+
+    #[test]
+    fn finds_a_high_character_anywhere() {
+        assert!(!has_lead_byte_ee(b""));
+        assert!(!has_lead_byte_ee(
+            "plain ascii, and é and 漢 (below U+E000)".as_bytes()
+        ));
+        for pad in 0..20 {
+            let s = format!("{}\u{E000}{}", "a".repeat(pad), "b".repeat(pad % 7));
+            assert!(has_lead_byte_ee(s.as_bytes()), "{pad}");
+            let s = format!("{}\u{1F600}", "a".repeat(pad));
+            assert!(has_lead_byte_ee(s.as_bytes()), "{pad}");
+        }
+    }
 }
