@@ -20,8 +20,8 @@
 //! another order and with other blank node labels, which RDFC-1.0 does not see, and the node map's
 //! rule for repeated values reproduced exactly (a value is dropped only when an equal one — same
 //! JSON value, same datatype and language — already stands for the same subject and property).
-//! `tests/direct_canonicalization.rs` compares the two paths on the W3C toRdf suite, every
-//! credential in the reference data and the wild corpus, and generated documents.
+//! `direct/tests.rs` compares the two paths on the JSON-LD test inputs, the VC test suites,
+//! the wild credentials and the standards data of `../shared`, and on generated documents.
 
 use std::borrow::Cow;
 use std::sync::Arc;
