@@ -29,6 +29,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::context::{container, is_bcp47, Context, TermDef};
+use super::expand::node_context;
 use super::iri::{is_absolute_iri, is_blank, is_keyword};
 use super::number::{canonical_double, is_double, js_to_fixed_0};
 use super::to_rdf::{js_parse_float, well_formed};
@@ -204,24 +205,9 @@ impl<'d> Direct<'_, 'd> {
             return None;
         }
         let prop_def: Option<Arc<TermDef>> = prop.and_then(|p| active_in.terms.get(p).cloned());
-        let mut active = active_in.clone();
-        // Step 7: a type-scoped context does not apply to new node objects.
-        if let Some(previous) = &active_in.previous {
-            let mut revert = true;
-            for (k, _) in entries {
-                match active_in.keyword_of(k) {
-                    Some("@value") => return None,
-                    Some("@id") if entries.len() == 1 => {
-                        revert = false;
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-            if revert {
-                active = previous.clone();
-            }
-        }
+        // Step 7: a type-scoped context does not apply to new node objects. (A value object
+        // falls back below: `@value` is not a keyword this path handles.)
+        let mut active = node_context(active_in, entries.iter().map(|(k, _)| *k), entries.len());
         // Step 8: property-scoped context.
         if let Some(def) = &prop_def {
             if def.context.is_some() {

@@ -62,6 +62,27 @@ pub(crate) fn expand_observed(
     })
 }
 
+/// Expansion step 7: the active context for a map with `len` members named `keys`. A
+/// type-scoped context (one with a `previous`) does not apply to a new node object, so it is
+/// reverted — unless the map is a value object or holds only an `@id` (a reference).
+pub(super) fn node_context<'k>(
+    active: &Arc<Context>,
+    keys: impl Iterator<Item = &'k str>,
+    len: usize,
+) -> Arc<Context> {
+    let Some(previous) = &active.previous else {
+        return active.clone();
+    };
+    for k in keys {
+        match active.keyword_of(k) {
+            Some("@value") => return active.clone(),
+            Some("@id") if len == 1 => return active.clone(),
+            _ => {}
+        }
+    }
+    previous.clone()
+}
+
 /// Deepest nesting of arrays and objects expanded (the strict parser already stops at 64; this
 /// bounds the recursion for values built in memory).
 const MAX_DEPTH: usize = 128;
@@ -347,26 +368,8 @@ impl Expander<'_> {
         let prop_def: Option<Arc<TermDef>> = prop.and_then(|p| active_in.terms.get(p).cloned());
         let mut active = active_in.clone();
         // Step 7: a type-scoped context does not apply to new node objects.
-        if let Some(previous) = &active.previous {
-            if !from_map {
-                let mut revert = true;
-                for k in map.keys() {
-                    match active.keyword_of(k) {
-                        Some("@value") => {
-                            revert = false;
-                            break;
-                        }
-                        Some("@id") if map.len() == 1 => {
-                            revert = false;
-                            break;
-                        }
-                        _ => {}
-                    }
-                }
-                if revert {
-                    active = previous.clone();
-                }
-            }
+        if !from_map {
+            active = node_context(&active, map.keys().map(String::as_str), map.len());
         }
         // Step 8: property-scoped context.
         if let Some(def) = &prop_def {
