@@ -43,9 +43,16 @@ pub fn parse(bytes: &[u8], toml: bool) -> Result<Value> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| Error::json(format!("the TOML file is not UTF-8: {e}")))?;
     // The `toml` crate (serde) does the parsing; its value maps onto JSON one to one, except
-    // dates, which definitions must write as strings.
-    let value: Value =
-        toml::from_str(text).map_err(|e| Error::json(format!("not valid TOML: {e}")))?;
+    // dates, which definitions must write as strings. Its messages give line, column, the line
+    // itself with a caret and the reason; an integer past 64 bits is worded by `serde_json`, as a
+    // JSON number, which would puzzle someone writing TOML.
+    let value: Value = toml::from_str(text).map_err(|e| {
+        let msg = e.to_string().replace(
+            "JSON number out of range",
+            "integer out of range (TOML integers are 64-bit)",
+        );
+        Error::json(format!("not valid TOML: {msg}"))
+    })?;
     // Re-check the nesting bound the JSON reader enforces.
     crate::json::parse(value.to_string().as_bytes())
 }
@@ -280,5 +287,30 @@ mod tests {
     fn bad_toml_is_a_json_error() {
         let e = parse(b"name = ", true).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Json);
+    }
+
+    #[test]
+    fn bad_toml_says_where_and_why() {
+        for (text, line, why) in [
+            (&b"name = "[..], "line 1, column 8", "must be quoted"),
+            (
+                b"name = \"A\"\nname = \"B\"\n",
+                "line 2, column 1",
+                "duplicate key",
+            ),
+            (b"[a]\nx = 1\n[a]\n", "line 3", "duplicate key"),
+            (b"x = [1, 2\n", "line 1", "expected `]`"),
+            (
+                b"x = 99999999999999999999\n",
+                "line 1, column 5",
+                "integer out of range",
+            ),
+        ] {
+            let e = parse(text, true).unwrap_err().to_string();
+            assert!(
+                e.contains("not valid TOML") && e.contains(line) && e.contains(why),
+                "{e}"
+            );
+        }
     }
 }

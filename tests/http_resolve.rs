@@ -348,3 +348,76 @@ fn refusals() {
         .unwrap_err();
     assert!(e.to_string().contains("404"), "{e}");
 }
+
+/// Internationalized host names go through UTS #46 (the `idna` back end that Cargo.lock selects:
+/// `idna_adapter` 1.1, unicode-rs) before any check, so a host spelled in other scripts or in
+/// full-width forms is fetched, or refused, exactly as its ASCII form would be.
+#[test]
+fn internationalized_host_names() {
+    // The mapping itself: a stub back end (idna_adapter 1.0) would refuse every one of these.
+    for (url, host) in [
+        ("https://Bücher.example/a", "xn--bcher-kva.example"),
+        ("https://пример.рф/", "xn--e1afmkfd.xn--p1ai"),
+        ("https://ｅｘａｍｐｌｅ。com/", "example.com"),
+    ] {
+        let parsed = url::Url::parse(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!(parsed.host_str(), Some(host), "{url}");
+    }
+
+    let routes: Routes = Default::default();
+    let port = serve(routes.clone());
+    {
+        let mut r = routes.lock().unwrap();
+        r.push(("/ok".into(), 200, b"{}".to_vec(), None, 0));
+        r.push((
+            "/to-full-width-private".into(),
+            302,
+            vec![],
+            // Header values are ASCII: the full-width host arrives percent-encoded.
+            Some("https://%EF%BC%91%EF%BC%90.%EF%BC%90.%EF%BC%90.%EF%BC%91/x".into()),
+            0,
+        ));
+    }
+    // Full-width digits map to a private IPv4 address and are refused as such, not let through.
+    let strict = HttpResolver::builder().build();
+    for url in [
+        "https://１０.０.０.１/status",
+        "https://ｌｏｃａｌｈｏｓｔ/x",
+    ] {
+        let e = strict.fetch(url, ResourceKind::StatusList).unwrap_err();
+        assert!(e.to_string().contains("refus"), "{url}: {e}");
+    }
+    let e = strict
+        .fetch("https://１０.０.０.１/status", ResourceKind::StatusList)
+        .unwrap_err();
+    assert!(e.to_string().contains("10.0.0.1"), "{e}");
+    let lb = loopback();
+    let e = lb
+        .fetch(
+            &format!("http://127.0.0.1:{port}/to-full-width-private"),
+            ResourceKind::Other,
+        )
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("refus") && e.to_string().contains("10.0.0.1"),
+        "{e}"
+    );
+    // A full-width `localhost` is the loopback host: fetched under the test-only allowance.
+    assert_eq!(
+        lb.fetch(
+            &format!("http://ｌｏｃａｌｈｏｓｔ:{port}/ok"),
+            ResourceKind::Other
+        )
+        .unwrap(),
+        b"{}"
+    );
+    // A name UTS #46 rejects (a joiner between Latin letters) is refused with the reason.
+    let e = strict
+        .fetch("https://a\u{200d}b.example/x", ResourceKind::Other)
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("not a URL")
+            && e.to_string().contains("invalid international domain name"),
+        "{e}"
+    );
+}
