@@ -145,21 +145,9 @@ impl<'d> Direct<'_, 'd> {
         override_protected: bool,
         propagate: bool,
     ) -> Flow<Arc<Context>> {
-        match &def.context {
-            Some(ctx) => self
-                .processor
-                .process_context(
-                    active,
-                    ctx,
-                    Some(ctx),
-                    def.base_url.as_ref(),
-                    override_protected,
-                    propagate,
-                    self.options,
-                )
-                .ok(),
-            None => Some(active.clone()),
-        }
+        self.processor
+            .scoped_context(active, def, override_protected, propagate, self.options)
+            .ok()
     }
 
     fn emit(&mut self, subject: Part, predicate: Part, object: Part, identity: Object<'d>) {

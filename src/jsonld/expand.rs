@@ -210,21 +210,9 @@ impl Expander<'_> {
         propagate: bool,
         path: &Path<'_>,
     ) -> Result<Arc<Context>> {
-        match &def.context {
-            Some(ctx) => self
-                .processor
-                .process_context(
-                    active,
-                    ctx,
-                    Some(ctx),
-                    def.base_url.as_ref(),
-                    override_protected,
-                    propagate,
-                    self.options,
-                )
-                .map_err(|e| located(e, path)),
-            None => Ok(active.clone()),
-        }
+        self.processor
+            .scoped_context(active, def, override_protected, propagate, self.options)
+            .map_err(|e| located(e, path))
     }
 
     fn expand(

@@ -434,6 +434,30 @@ impl Processor {
         Arc::new(Context::new(Some(Arc::from(base))))
     }
 
+    /// The active context under `def`'s scoped context (property- or type-scoped), or `active`
+    /// itself when the term has none. Both expansion walkers (`expand`, `direct`) use it.
+    fn scoped_context(
+        &self,
+        active: &Arc<Context>,
+        def: &context::TermDef,
+        override_protected: bool,
+        propagate: bool,
+        options: &Options,
+    ) -> Result<Arc<Context>> {
+        match &def.context {
+            Some(ctx) => self.process_context(
+                active,
+                ctx,
+                Some(ctx),
+                def.base_url.as_ref(),
+                override_protected,
+                propagate,
+                options,
+            ),
+            None => Ok(active.clone()),
+        }
+    }
+
     /// Context processing with the cache in front of it.
     #[allow(clippy::too_many_arguments)]
     fn process_context(
